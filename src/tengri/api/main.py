@@ -1,0 +1,22 @@
+"""The `/api/v1/` API: thin handlers over the domain services and selectors; errors mapped here, once."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from tengri.api.registry import router as registry_router
+from tengri.core.errors import TengriError
+
+api = NinjaAPI(
+    title="Tengri API",
+    version="1",
+    description="Cross-border mountain routes between Kazakhstan and Kyrgyzstan: registry, applications, permits.",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(TengriError)
+def _domain_error(request: HttpRequest, error: TengriError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=error.http_status)
+
+
+api.add_router("/", registry_router)

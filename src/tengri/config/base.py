@@ -1,0 +1,110 @@
+"""Settings shared by every environment. Development defaults: DEBUG on, SQLite, huey on SQLite."""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from tengri.config.env import VAR_DIR, database_config, env_bool, env_list, env_str
+
+SRC_DIR = Path(__file__).resolve().parents[1]
+
+DEBUG = env_bool("TENGRI_DEBUG", True)
+SECRET_KEY = env_str("TENGRI_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = env_list("TENGRI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "huey.contrib.djhuey",
+    "tengri.core",
+    "tengri.geo",
+    "tengri.registry",
+    "tengri.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "tengri.config.urls"
+WSGI_APPLICATION = "tengri.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": database_config(VAR_DIR / "tengri.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Store UTC; pages show local time of the authority concerned (KZ UTC+5, KG UTC+6).
+USE_TZ = True
+TIME_ZONE = "UTC"
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("kk", _("Kazakh")),
+    ("ky", _("Kyrgyz")),
+]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
+# Background work. SQLite storage by default so that `make run` needs nothing installed.
+HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "tengri",
+    "filename": str(VAR_DIR / "huey.sqlite3"),
+    "immediate": env_bool("TENGRI_HUEY_IMMEDIATE", False),
+}
+
+# Geography: how far from a border line a point must be to belong to one side alone (see docs/geography.md).
+TENGRI_BORDER_ACCURACY_M = 500
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+}

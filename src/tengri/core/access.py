@@ -1,0 +1,22 @@
+"""Access rules, all in one place. Each takes the acting user and raises `AccessDenied` or returns.
+
+Pages and endpoints call exactly one of these before doing anything; tests/core/test_access.py holds
+the matrix proving each rule refuses whom it should.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from tengri.core.errors import AccessDenied
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def access_registry_read(user: User) -> None:
+    """The registry of approved routes, checkpoints and seasons is public information: anyone may read it."""
+
+
+def access_registry_edit(user: User) -> None:
+    """Only administrators edit routes, places, checkpoints, capacities and seasons (in the admin)."""
+    if not (user.is_authenticated and user.is_active and getattr(user, "is_superuser", False)):
+        raise AccessDenied("only an administrator may edit the registry")

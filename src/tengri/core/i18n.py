@@ -1,0 +1,34 @@
+"""Names stored in the four languages of the system, shown in the active one."""
+
+from django.db import models
+from django.utils.translation import get_language
+
+SYSTEM_LANGUAGES = ("en", "ru", "kk", "ky")
+
+
+class NamedInFourLanguages(models.Model):
+    """English is required; the others fall back to Russian, then English, when empty."""
+
+    name_en = models.CharField("name (English)", max_length=200)
+    name_ru = models.CharField("name (Russian)", max_length=200, blank=True)
+    name_kk = models.CharField("name (Kazakh)", max_length=200, blank=True)
+    name_ky = models.CharField("name (Kyrgyz)", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_in(get_language() or "en")
+
+    def name_in(self, language: str) -> str:
+        language = language.split("-")[0]
+        fallbacks = [language, "ru", "en"] if language in ("kk", "ky") else [language, "en"]
+        for code in fallbacks:
+            value = getattr(self, f"name_{code}", "")
+            if value:
+                return value
+        return self.name_en
+
+    def __str__(self) -> str:
+        return self.name_en
