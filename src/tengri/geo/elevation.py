@@ -53,8 +53,11 @@ class ElevationGrid:
 
     def window(self, south: float, west: float, north: float, east: float):
         """The raw cells inside a box, for hillshading: (lats, lons, heights)."""
-        rows = slice(*np.searchsorted(self.lats, [south, north]))
-        cols = slice(*np.searchsorted(self.lons, [west, east]))
+        # One cell beyond the box on each side, so the picture covers the whole box.
+        first_row, end_row = np.searchsorted(self.lats, [south, north])
+        first_col, end_col = np.searchsorted(self.lons, [west, east])
+        rows = slice(max(0, first_row - 1), end_row + 1)
+        cols = slice(max(0, first_col - 1), end_col + 1)
         return self.lats[rows], self.lons[cols], self.heights[rows, cols]
 
 

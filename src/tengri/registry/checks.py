@@ -1,8 +1,8 @@
 """Data checks on the registry: a guard against typos in coordinates and altitudes.
 
 Each place with a stated altitude is compared with the GEBCO grid at its position. The grid's 15"
-(~350 × 460 m) cells smooth sharp relief: summits read up to ~500 m low (Khan Tengri 6446 m vs 7010 m)
-and cols and ridges a few hundred metres off, while valleys, lakes and passes agree within ~100 m. The
+(~350 × 460 m) cells smooth sharp relief: summits read up to ~600 m low (Khan Tengri 6446 m vs 7010 m)
+and high camps, cols and ridges up to ~500 m low, while valleys, lakes and passes agree within ~150 m. The
 tolerance follows the kind of place; a disagreement beyond it usually means a mistyped coordinate.
 """
 
@@ -13,8 +13,8 @@ from tengri.registry.models import Checkpoint, Place, Route
 
 TOLERANCE_BY_KIND_M = {
     Place.Kind.SUMMIT: 700,
-    Place.Kind.COL: 450,
-    Place.Kind.CAMP: 450,
+    Place.Kind.COL: 550,
+    Place.Kind.CAMP: 550,
 }
 DEFAULT_TOLERANCE_M = 250
 

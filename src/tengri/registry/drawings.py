@@ -18,6 +18,9 @@ def _labels(title: str) -> Labels:
         altitude=_("altitude, m"),
         approximate=_("≈ approximate position"),
         border=_("state border"),
+        distance_shortened=_("distance, km (road and helicopter legs shortened)"),
+        transport={"vehicle": _("road %(km)s km"), "helicopter": _("helicopter %(km)s km")},
+        detail=_("the part on foot"),
     )
 
 
@@ -34,13 +37,20 @@ def route_profile_image(route: Route, fmt: str) -> bytes:
 def route_map_image(route: Route, fmt: str) -> bytes:
     waypoints = route_waypoints(route)
     track = [(waypoint.place.lat, waypoint.place.lon, waypoint.arrival) for waypoint in waypoints]
+    checkpoint_codes = {checkpoint.place_id: checkpoint.code for checkpoint in route_checkpoints(route)}
     markers = [
-        MapMarker(waypoint.place.name, waypoint.place.lat, waypoint.place.lon, waypoint.place.kind,
-                  waypoint.place.approximate)
+        MapMarker(
+            _marker_label(waypoint.place.name, checkpoint_codes.get(waypoint.place_id)),
+            waypoint.place.lat,
+            waypoint.place.lon,
+            "checkpoint" if waypoint.place_id in checkpoint_codes else waypoint.place.kind,
+            waypoint.place.approximate,
+        )
         for waypoint in waypoints
     ]
-    for checkpoint in route_checkpoints(route):
-        place = checkpoint.place
-        markers.append(MapMarker(checkpoint.code, place.lat, place.lon, "checkpoint", place.approximate))
     title = _("%(code)s route map") % {"code": route.code}
     return map_image(track, markers, grid=elevation_grid(), borders=border_map(), labels=_labels(title), fmt=fmt)
+
+
+def _marker_label(name: str, checkpoint_code: str | None) -> str:
+    return f"{name} [{checkpoint_code}]" if checkpoint_code else name

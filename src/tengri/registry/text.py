@@ -27,7 +27,7 @@ def route_report_text(report: dict[str, Any]) -> str:
         altitude = "grid" if waypoint["altitude_m"] is None else f"{waypoint['altitude_m']} m"
         approx = " ≈approx" if waypoint["approximate"] else ""
         lines.append(
-            f"  {waypoint['position']:>2}. {waypoint['name']:<34} {waypoint['kind']:<14} {altitude:>7} "
+            f"  {waypoint['position']:>2}. {waypoint['name']:<42} {waypoint['kind']:<14} {altitude:>7} "
             f"{waypoint['lat']:.4f} {waypoint['lon']:.4f} {waypoint['km_from_start']:>6} km  "
             f"({waypoint['arrival']}){approx}"
         )
