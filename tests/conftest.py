@@ -23,4 +23,4 @@ def on_postgres():
 def demo_season(db):
     from tengri.registry.demo.loader import demo_season_load
 
-    return demo_season_load()
+    return demo_season_load(with_users=False)

@@ -3,18 +3,38 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from tengri.core.access import access_registry_edit, allows
 from tengri.registry.models import Authority, BaseCamp, Checkpoint, HelicopterLeg, Place, Route, Waypoint
 
 NAMES = ("name_en", "name_ru", "name_kk", "name_ky")
 
 
+class RegistryAdmin(SimpleHistoryAdmin):
+    """Every registry page of the admin answers to `access_registry_edit`, not to per-model permissions."""
+
+    def has_module_permission(self, request):
+        return allows(access_registry_edit, request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return allows(access_registry_edit, request.user)
+
+    def has_add_permission(self, request):
+        return allows(access_registry_edit, request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return allows(access_registry_edit, request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return allows(access_registry_edit, request.user)
+
+
 @admin.register(Authority)
-class AuthorityAdmin(SimpleHistoryAdmin):
+class AuthorityAdmin(RegistryAdmin):
     list_display = ("code", "name_en", "border_service", "rescue_service", "lead_time_working_days")
 
 
 @admin.register(Place)
-class PlaceAdmin(SimpleHistoryAdmin):
+class PlaceAdmin(RegistryAdmin):
     list_display = ("code", "name_en", "kind", "lat", "lon", "altitude_m", "approximate")
     list_filter = ("kind", "approximate")
     search_fields = ("code", *NAMES)
@@ -28,7 +48,7 @@ class WaypointInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(SimpleHistoryAdmin):
+class RouteAdmin(RegistryAdmin):
     list_display = ("code", "name_en", "grade", "access_country", "season_opens", "season_closes", "status")
     list_filter = ("status", "access_country")
     search_fields = ("code", *NAMES)
@@ -36,7 +56,7 @@ class RouteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(SimpleHistoryAdmin):
+class CheckpointAdmin(RegistryAdmin):
     list_display = ("code", "name_en", "kind", "season_opens", "season_closes", "daily_capacity", "status")
     list_filter = ("kind", "status")
     filter_horizontal = ("authorities",)
@@ -44,10 +64,10 @@ class CheckpointAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BaseCamp)
-class BaseCampAdmin(SimpleHistoryAdmin):
+class BaseCampAdmin(RegistryAdmin):
     list_display = ("place", "beds", "season_opens", "season_closes", "approximate")
 
 
 @admin.register(HelicopterLeg)
-class HelicopterLegAdmin(SimpleHistoryAdmin):
+class HelicopterLegAdmin(RegistryAdmin):
     list_display = ("origin", "destination", "seats_per_flight", "flights_per_day", "flight_minutes", "approximate")
