@@ -118,10 +118,10 @@ PLACES = [
            source=f"{FACTS}: 3520 m, pilot 25 Aug 2022; position: saddle of the KZ–KG line at 3519 m on the grid"),
     _place("chon-kemin-upper", "camp", 42.9060, 77.0700, None, "Upper Chon-Kemin valley", "Верховья Чон-Кемина",
            ky="Чоң-Кемин өрөөнү", approximate=True, source="valley floor below the Ozerny pass, read off the grid"),
-    _place("aksu-severny-pass", "pass", 42.9060, 77.3400, 4055, "Aksu-Severny pass", "Перевал Аксу-Северный",
-           approximate=True, source=f"{FACTS}: 4055 m; position: saddle of the Kungey Alatau crest on the grid, "
-           "uncertain by several km"),
-    _place("chon-aksu", "camp", 42.7800, 77.4500, None, "Chon-Aksu valley", "Долина Чон-Аксу", ky="Чоң-Аксуу",
+    _place("aksu-severny-pass", "pass", 42.8100, 77.1000, 4055, "Aksu-Severny pass", "Перевал Аксу-Северный",
+           approximate=True, source=f"{FACTS}: 4055 m; position: the Kungey Alatau crest south of the Chon-Kemin at the reported "
+           "altitude on the grid (4044 m), uncertain by several km"),
+    _place("chon-aksu", "camp", 42.7500, 77.3000, None, "Chon-Aksu valley", "Долина Чон-Аксу", ky="Чоң-Аксуу",
            approximate=True, source="valley floor, read off the grid"),
     _place("grigorievka", "settlement", 42.7170, 77.4670, 1750, "Grigorievka", "Григорьевка", ky="Григорьевка",
            approximate=True, source=f"{FACTS}: end of the Ozerny trek (KG); position approximate"),
