@@ -7,8 +7,10 @@ BIN=.venv/bin
 PG_URL="${TENGRI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/tengri}"
 skipped=()
 
-echo "== ruff"
+echo "== ruff, mypy"
 $BIN/ruff check src tests bench
+$BIN/ruff format --check --quiet src tests bench
+$BIN/mypy src
 
 if bash scripts/ensure-chromium.sh; then
   export TENGRI_BROWSER=/usr/bin/chromium

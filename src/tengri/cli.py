@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tengri", description="Tengri: routes, borders and permits around Khan Tengri")
+    parser = argparse.ArgumentParser(
+        prog="tengri", description="Tengri: routes, borders and permits around Khan Tengri"
+    )
     commands = parser.add_subparsers(title="commands")
 
     where = commands.add_parser("where", help="print the country (KZ, KG, CN or other) of a point")
@@ -122,8 +124,10 @@ def _routes(args) -> int:
         return EXIT_OK
     for summary in summaries:
         season = f"{summary['season']['opens']}..{summary['season']['closes']}"
-        print(f"{summary['code']:<9} {summary['grade']:<4} {summary['access_country']}  {season}  "
-              f"{summary['status']:<6} {summary['name']}")
+        print(
+            f"{summary['code']:<9} {summary['grade']:<4} {summary['access_country']}  {season}  "
+            f"{summary['status']:<6} {summary['name']}"
+        )
     return EXIT_OK
 
 

@@ -14,8 +14,16 @@ ADMIN_PAGES = [
     "/admin/registry/basecamp/",
     "/admin/registry/helicopterleg/",
 ]
-PUBLIC_PAGES = ["/en/routes/", "/en/routes/KT-S-KG/", "/en/checkpoints/", "/en/routes/KT-S-KG/profile.svg",
-                "/api/v1/routes", "/api/v1/routes/KT-S-KG", "/api/v1/checkpoints", "/api/v1/openapi.json"]
+PUBLIC_PAGES = [
+    "/en/routes/",
+    "/en/routes/KT-S-KG/",
+    "/en/checkpoints/",
+    "/en/routes/KT-S-KG/profile.svg",
+    "/api/v1/routes",
+    "/api/v1/routes/KT-S-KG",
+    "/api/v1/checkpoints",
+    "/api/v1/openapi.json",
+]
 
 
 @pytest.fixture

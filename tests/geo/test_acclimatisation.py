@@ -14,8 +14,13 @@ from tengri.geo.acclimatisation import (
 def nights(*altitudes, helicopter_days=()):
     start = date(2026, 7, 1)
     return [
-        Night(day=day, place=f"camp {day}", sleeping_altitude_m=altitude, date=start + timedelta(days=day - 1),
-              by_helicopter=day in helicopter_days)
+        Night(
+            day=day,
+            place=f"camp {day}",
+            sleeping_altitude_m=altitude,
+            date=start + timedelta(days=day - 1),
+            by_helicopter=day in helicopter_days,
+        )
         for day, altitude in enumerate(altitudes, start=1)
     ]
 
@@ -43,7 +48,11 @@ def test_too_much_gain_in_one_day_on_foot():
     findings = check_itinerary(nights(3200, 3600, 4300, 4300))
     assert codes(findings) == [(GAIN_TOO_HIGH, 3)]
     finding = findings[0]
-    assert (finding.previous_altitude_m, finding.sleeping_altitude_m, finding.gain_above_threshold_m) == (3600, 4300, 700)
+    assert (finding.previous_altitude_m, finding.sleeping_altitude_m, finding.gain_above_threshold_m) == (
+        3600,
+        4300,
+        700,
+    )
     assert finding.date == date(2026, 7, 3)
     assert "3600 m" in finding.message and "4300 m" in finding.message and "700 m" in finding.message
 

@@ -20,7 +20,12 @@ def test_demo_season_has_the_routes_and_the_five_agreement_points(demo_season):
 def test_loading_twice_changes_nothing(demo_season):
     counts = (Route.objects.count(), Place.objects.count(), Waypoint.objects.count(), Checkpoint.objects.count())
     demo_season_load(with_users=False)
-    assert counts == (Route.objects.count(), Place.objects.count(), Waypoint.objects.count(), Checkpoint.objects.count())
+    assert counts == (
+        Route.objects.count(),
+        Place.objects.count(),
+        Waypoint.objects.count(),
+        Checkpoint.objects.count(),
+    )
 
 
 def test_estimates_keep_their_flag_and_source(demo_season):
@@ -42,7 +47,9 @@ def test_khan_tengri_routes_need_both_authorities_and_show_china_as_non_party(de
     report = route_report(route_get(code=code))
     assert [authority["code"] for authority in report["required_authorities"]] == ["KG", "KZ"]
     assert report["non_party_jurisdictions"] == ["CN"]
-    summit_reasons = {(r["country"], r["kind"]) for r in report["jurisdiction_reasons"] if r["subject"] == "Khan Tengri"}
+    summit_reasons = {
+        (r["country"], r["kind"]) for r in report["jurisdiction_reasons"] if r["subject"] == "Khan Tengri"
+    }
     assert summit_reasons == {("CN", "inside"), ("KG", "within_accuracy"), ("KZ", "within_accuracy")}
 
 

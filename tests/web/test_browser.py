@@ -8,8 +8,13 @@ import pytest
 pytestmark = pytest.mark.browser
 LANGUAGES = {"en": "Routes", "ru": "Маршруты", "kk": "Маршруттар", "ky": "Маршруттар"}
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -42,8 +47,10 @@ def page(browser):
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 else None)
+    page.on(
+        "response",
+        lambda response: problems.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
     page.problems = problems
     yield page
     context.close()

@@ -35,10 +35,13 @@ def test_checkpoint_list_shows_unknown_locations_honestly(client, demo_season):
     assert 'data-checkpoint="KCJ"' in html and "not known" in html
 
 
-@pytest.mark.parametrize(("path", "content_type", "magic"), [
-    ("/en/routes/KT-S-KG/profile.svg", "image/svg+xml", b"<?xml"),
-    ("/ru/routes/SRB-TREK/map.png", "image/png", b"\x89PNG"),
-])
+@pytest.mark.parametrize(
+    ("path", "content_type", "magic"),
+    [
+        ("/en/routes/KT-S-KG/profile.svg", "image/svg+xml", b"<?xml"),
+        ("/ru/routes/SRB-TREK/map.png", "image/png", b"\x89PNG"),
+    ],
+)
 def test_pictures(client, demo_season, path, content_type, magic):
     response = client.get(path)
     assert response.status_code == 200

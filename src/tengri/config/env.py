@@ -30,7 +30,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def database_config(default_sqlite_path: Path) -> dict:
     """`DATABASE_URL` selects the database; without it, an embedded SQLite file (WAL, see core.apps)."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config: dict = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # A writer waits for a lock instead of failing at once; IMMEDIATE avoids deadlocked upgrades.
         config["OPTIONS"] = {

@@ -17,6 +17,9 @@ class NamedInFourLanguages(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name_en
+
     @property
     def name(self) -> str:
         return self.name_in(get_language() or "en")
@@ -28,7 +31,4 @@ class NamedInFourLanguages(models.Model):
             value = getattr(self, f"name_{code}", "")
             if value:
                 return value
-        return self.name_en
-
-    def __str__(self) -> str:
         return self.name_en

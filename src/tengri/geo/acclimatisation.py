@@ -7,9 +7,9 @@ sleeping at 2900 m then 3300 m is a 300 m gain "above 3000 m". Findings are advi
 pre-screen decides what they block.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-import datetime as dt
 
 from django.utils.translation import gettext as _
 

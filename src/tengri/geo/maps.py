@@ -8,6 +8,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from matplotlib.colors import LightSource
@@ -66,8 +67,14 @@ def profile_image(profile: RouteProfile, waypoint_names: Sequence[str], labels: 
     for index, (x, km, name) in enumerate(zip(waypoint_x, profile.waypoint_km, waypoint_names, strict=True)):
         altitude = float(np.interp(km, profile.distances_km, profile.altitudes_m))
         axes.plot(x, altitude, "o", color="black", markersize=3)
-        axes.annotate(name, (x, altitude), textcoords="offset points", xytext=(4, 8 + 12 * (index % 3)), fontsize=7,
-                      arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#999999"})
+        axes.annotate(
+            name,
+            (x, altitude),
+            textcoords="offset points",
+            xytext=(4, 8 + 12 * (index % 3)),
+            fontsize=7,
+            arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#999999"},
+        )
     axes.set_xlabel(labels.distance_shortened if len(profile.legs) > _foot_legs(profile) else labels.distance)
     axes.set_ylabel(labels.altitude)
     axes.set_title(labels.title)
@@ -109,8 +116,15 @@ def _label_transport_legs(axes, profile: RouteProfile, shown_km: np.ndarray, lab
             continue
         altitude = float(np.interp(km0, profile.distances_km, profile.altitudes_m))
         text = labels.transport.get(leg.mode, leg.mode) % {"km": f"{leg.distance_km:.0f}"}
-        axes.annotate(text, ((x0 + x1) / 2, altitude), textcoords="offset points", xytext=(0, -14), fontsize=7,
-                      ha="center", color="#555555")
+        axes.annotate(
+            text,
+            ((x0 + x1) / 2, altitude),
+            textcoords="offset points",
+            xytext=(0, -14),
+            fontsize=7,
+            ha="center",
+            color="#555555",
+        )
 
 
 def _draw_country_band(axes, profile: RouteProfile, shown_km: np.ndarray) -> None:
@@ -140,12 +154,14 @@ def map_image(
     whole = _extent([(lat, lon) for lat, lon, _ in track] + [(m.lat, m.lon) for m in markers])
     foot_points = [
         (lat, lon)
-        for previous, current in zip(track, track[1:], strict=False)
+        for previous, current in pairwise(track)
         if current[2] == "foot"
         for lat, lon, _ in (previous, current)
     ]
     detail = _extent(foot_points) if foot_points else whole
-    needs_detail = (detail[2] - detail[0]) * (detail[3] - detail[1]) < 0.1 * (whole[2] - whole[0]) * (whole[3] - whole[1])
+    needs_detail = (detail[2] - detail[0]) * (detail[3] - detail[1]) < 0.1 * (whole[2] - whole[0]) * (
+        whole[3] - whole[1]
+    )
     panels = [(whole, labels.title)] + ([(detail, f"{labels.title}: {labels.detail}")] if needs_detail else [])
     figure = Figure(figsize=(9, 6.5 * len(panels)), dpi=110, layout="constrained")
     for index, (extent, title) in enumerate(panels):
@@ -197,13 +213,12 @@ def _draw_hillshade(axes, grid: ElevationGrid, south, west, north, east) -> None
     shade = LightSource(azdeg=315, altdeg=45)
     relief = shade.hillshade(heights, vert_exag=1.5, dx=cell_m * math.cos(math.radians(lats.mean())), dy=cell_m)
     extent = (lons[0], lons[-1], lats[0], lats[-1])
-    axes.imshow(relief, extent=extent, origin="lower", cmap="gray", alpha=0.85, aspect="auto",
-                interpolation="bicubic")
+    axes.imshow(relief, extent=extent, origin="lower", cmap="gray", alpha=0.85, aspect="auto", interpolation="bicubic")
     axes.contour(lons, lats, heights, levels=[3000, 4000, 5000, 6000], colors="#5b8fb9", linewidths=0.4, alpha=0.6)
 
 
 def _draw_track(axes, track) -> None:
-    for (lat_a, lon_a, _), (lat_b, lon_b, mode) in zip(track, track[1:], strict=False):
+    for (lat_a, lon_a, _), (lat_b, lon_b, mode) in pairwise(track):
         style = {"foot": "-", "vehicle": ":", "helicopter": "--"}.get(mode, "-")
         axes.plot([lon_a, lon_b], [lat_a, lat_b], color="#ffcc00", linewidth=2.4, linestyle=style, zorder=3)
         axes.plot([lon_a, lon_b], [lat_a, lat_b], color="#222222", linewidth=0.8, linestyle=style, zorder=3)
@@ -216,9 +231,16 @@ def _draw_markers(axes, markers: Sequence[MapMarker]) -> None:
         text = f"≈ {marker.label}" if marker.approximate else marker.label
         right = index % 2 == 0
         offset = (7 if right else -7, 4 - 10 * (index % 3))
-        axes.annotate(text, (marker.lon, marker.lat), textcoords="offset points", xytext=offset, fontsize=7,
-                      ha="left" if right else "right",
-                      zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
+        axes.annotate(
+            text,
+            (marker.lon, marker.lat),
+            textcoords="offset points",
+            xytext=offset,
+            fontsize=7,
+            ha="left" if right else "right",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0},
+        )
 
 
 def _save(figure: Figure, fmt: str) -> bytes:

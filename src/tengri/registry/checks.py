@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tengri.geo.elevation import elevation_grid
 from tengri.registry.models import Checkpoint, Place, Route
 
-TOLERANCE_BY_KIND_M = {
+TOLERANCE_BY_KIND_M: dict[str, int] = {
     Place.Kind.SUMMIT: 700,
     Place.Kind.COL: 550,
     Place.Kind.CAMP: 550,
@@ -30,17 +30,18 @@ def altitude_problems() -> list[RegistryProblem]:
     grid = elevation_grid()
     problems = []
     for place in Place.objects.exclude(altitude_m=None).order_by("code"):
+        stated = int(place.altitude_m or 0)
         if not grid.covers(place.lat, place.lon):
             problems.append(RegistryProblem(place.code, "outside the elevation grid: altitude cannot be checked"))
             continue
         ground = grid.at(place.lat, place.lon)
         tolerance = TOLERANCE_BY_KIND_M.get(place.kind, DEFAULT_TOLERANCE_M)
-        if abs(place.altitude_m - ground) > tolerance:
+        if abs(stated - ground) > tolerance:
             problems.append(
                 RegistryProblem(
                     place.code,
-                    f"stated altitude {place.altitude_m} m, grid {ground:.0f} m at ({place.lat}, {place.lon}): "
-                    f"{place.altitude_m - ground:+.0f} m, beyond the {tolerance} m tolerance for a {place.kind}",
+                    f"stated altitude {stated} m, grid {ground:.0f} m at ({place.lat}, {place.lon}): "
+                    f"{stated - ground:+.0f} m, beyond the {tolerance} m tolerance for a {place.kind}",
                 )
             )
     return problems

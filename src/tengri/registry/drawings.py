@@ -27,7 +27,9 @@ def _labels(title: str) -> Labels:
 def route_profile_image(route: Route, fmt: str) -> bytes:
     waypoints = route_waypoints(route)
     profile = route_profile(
-        route_points(waypoints), grid=elevation_grid(), borders=border_map(),
+        route_points(waypoints),
+        grid=elevation_grid(),
+        borders=border_map(),
         accuracy_m=settings.TENGRI_BORDER_ACCURACY_M,
     )
     names = [waypoint.place.name for waypoint in waypoints]

@@ -136,7 +136,11 @@ class Checkpoint(NamedInFourLanguages):
     code = models.CharField(max_length=12, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="checkpoints",
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
         help_text="empty while the location is unknown",
     )
     authorities = models.ManyToManyField(Authority, related_name="checkpoints", help_text="border services on duty")
@@ -189,9 +193,9 @@ class HelicopterLeg(models.Model):
             models.CheckConstraint(condition=~Q(origin=models.F("destination")), name="helicopter_leg_two_places"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.origin.code} → {self.destination.code}"
+
     @property
     def seats_per_day(self) -> int:
         return self.seats_per_flight * self.flights_per_day
-
-    def __str__(self) -> str:
-        return f"{self.origin.code} → {self.destination.code}"

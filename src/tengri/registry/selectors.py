@@ -1,7 +1,7 @@
 """Reads of the registry, and the geography computed from it."""
 
 import hashlib
-from dataclasses import dataclass
+from itertools import pairwise
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -55,7 +55,7 @@ def route_checkpoints(route: Route) -> list[Checkpoint]:
     """Checkpoints located at the route's waypoints, in the order the group passes them."""
     order = {waypoint.place_id: waypoint.position for waypoint in route.waypoints.all()}
     checkpoints = Checkpoint.objects.filter(place_id__in=order).select_related("place")
-    return sorted(checkpoints, key=lambda checkpoint: order[checkpoint.place_id])
+    return sorted(checkpoints, key=lambda checkpoint: order.get(checkpoint.place_id or 0, 0))
 
 
 def route_base_camps(route: Route) -> list[BaseCamp]:
@@ -66,7 +66,7 @@ def route_helicopter_legs(route: Route) -> list[HelicopterLeg]:
     waypoints = route_waypoints(route)
     pairs = {
         (previous.place_id, current.place_id)
-        for previous, current in zip(waypoints, waypoints[1:], strict=False)
+        for previous, current in pairwise(waypoints)
         if current.arrival == Waypoint.Arrival.HELICOPTER
     }
     legs = HelicopterLeg.objects.select_related("origin", "destination")
@@ -81,25 +81,21 @@ def checkpoint_list() -> QuerySet[Checkpoint]:
     return Checkpoint.objects.select_related("place").prefetch_related("authorities")
 
 
-@dataclass(frozen=True)
-class AltitudeDisagreement:
-    place_code: str
-    kind: str
-    stated_m: int
-    grid_m: float
-    tolerance_m: float
-
-    @property
-    def difference_m(self) -> float:
-        return self.stated_m - self.grid_m
-
-
 def route_fingerprint(route: Route) -> str:
     """Changes whenever anything drawn for the route changes (waypoints, places, checkpoints, names)."""
-    rows = list(
+    rows: list[tuple] = list(
         route.waypoints.order_by("position").values_list(
-            "position", "arrival", "place__code", "place__lat", "place__lon", "place__altitude_m",
-            "place__approximate", "place__name_en", "place__name_ru", "place__name_kk", "place__name_ky",
+            "position",
+            "arrival",
+            "place__code",
+            "place__lat",
+            "place__lon",
+            "place__altitude_m",
+            "place__approximate",
+            "place__name_en",
+            "place__name_ru",
+            "place__name_kk",
+            "place__name_ky",
         )
     )
     rows.append(tuple(Checkpoint.objects.filter(place__waypoints__route=route).values_list("code", "place_id")))

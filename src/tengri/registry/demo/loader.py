@@ -37,7 +37,8 @@ def demo_season_load(*, with_users: bool = True) -> DemoLoadResult:
         BaseCamp.objects.update_or_create(place=places[row["place"]], defaults=_without(row, "place"))
     for row in data.HELICOPTER_LEGS:
         HelicopterLeg.objects.update_or_create(
-            origin=places[row["origin"]], destination=places[row["destination"]],
+            origin=places[row["origin"]],
+            destination=places[row["destination"]],
             defaults=_without(row, "origin", "destination"),
         )
     for row in data.ROUTES:

@@ -3,13 +3,13 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import tengri.core.seasons
 from django.conf import settings
 from django.db import migrations, models
 
+import tengri.core.seasons
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,330 +18,780 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.CharField(choices=[('KZ', 'Kazakhstan'), ('KG', 'Kyrgyzstan')], max_length=2, unique=True)),
-                ('timezone', models.CharField(help_text='IANA zone for showing local time, e.g. Asia/Almaty', max_length=40)),
-                ('border_service', models.CharField(max_length=200)),
-                ('rescue_service', models.CharField(max_length=200)),
-                ('lead_time_working_days', models.PositiveSmallIntegerField(default=7, help_text='working days an application must be filed before the start')),
-                ('passport_valid_months_after_trip', models.PositiveSmallIntegerField(default=6)),
-                ('source', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                (
+                    "code",
+                    models.CharField(choices=[("KZ", "Kazakhstan"), ("KG", "Kyrgyzstan")], max_length=2, unique=True),
+                ),
+                (
+                    "timezone",
+                    models.CharField(help_text="IANA zone for showing local time, e.g. Asia/Almaty", max_length=40),
+                ),
+                ("border_service", models.CharField(max_length=200)),
+                ("rescue_service", models.CharField(max_length=200)),
+                (
+                    "lead_time_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, help_text="working days an application must be filed before the start"
+                    ),
+                ),
+                ("passport_valid_months_after_trip", models.PositiveSmallIntegerField(default=6)),
+                ("source", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name_plural': 'authorities',
-                'ordering': ['code'],
+                "verbose_name_plural": "authorities",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('kind', models.CharField(choices=[('settlement', 'settlement'), ('trailhead', 'trailhead'), ('helipad', 'helipad'), ('base_camp', 'base camp'), ('camp', 'camp'), ('col', 'col'), ('pass', 'pass'), ('summit', 'summit'), ('crossing_point', 'crossing point')], max_length=20)),
-                ('lat', models.FloatField(validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('lon', models.FloatField(validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('altitude_m', models.IntegerField(blank=True, help_text='surveyed or reported; empty = take the grid', null=True)),
-                ('approximate', models.BooleanField(default=False, help_text='position or altitude is an estimate')),
-                ('source', models.TextField(blank=True, help_text='where the position and altitude come from')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("settlement", "settlement"),
+                            ("trailhead", "trailhead"),
+                            ("helipad", "helipad"),
+                            ("base_camp", "base camp"),
+                            ("camp", "camp"),
+                            ("col", "col"),
+                            ("pass", "pass"),
+                            ("summit", "summit"),
+                            ("crossing_point", "crossing point"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "lat",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ]
+                    ),
+                ),
+                (
+                    "lon",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ]
+                    ),
+                ),
+                (
+                    "altitude_m",
+                    models.IntegerField(blank=True, help_text="surveyed or reported; empty = take the grid", null=True),
+                ),
+                ("approximate", models.BooleanField(default=False, help_text="position or altitude is an estimate")),
+                ("source", models.TextField(blank=True, help_text="where the position and altitude come from")),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAuthority',
+            name="HistoricalAuthority",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.CharField(choices=[('KZ', 'Kazakhstan'), ('KG', 'Kyrgyzstan')], db_index=True, max_length=2)),
-                ('timezone', models.CharField(help_text='IANA zone for showing local time, e.g. Asia/Almaty', max_length=40)),
-                ('border_service', models.CharField(max_length=200)),
-                ('rescue_service', models.CharField(max_length=200)),
-                ('lead_time_working_days', models.PositiveSmallIntegerField(default=7, help_text='working days an application must be filed before the start')),
-                ('passport_valid_months_after_trip', models.PositiveSmallIntegerField(default=6)),
-                ('source', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                (
+                    "code",
+                    models.CharField(choices=[("KZ", "Kazakhstan"), ("KG", "Kyrgyzstan")], db_index=True, max_length=2),
+                ),
+                (
+                    "timezone",
+                    models.CharField(help_text="IANA zone for showing local time, e.g. Asia/Almaty", max_length=40),
+                ),
+                ("border_service", models.CharField(max_length=200)),
+                ("rescue_service", models.CharField(max_length=200)),
+                (
+                    "lead_time_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, help_text="working days an application must be filed before the start"
+                    ),
+                ),
+                ("passport_valid_months_after_trip", models.PositiveSmallIntegerField(default=6)),
+                ("source", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical authority',
-                'verbose_name_plural': 'historical authorities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPlace',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.SlugField(max_length=40)),
-                ('kind', models.CharField(choices=[('settlement', 'settlement'), ('trailhead', 'trailhead'), ('helipad', 'helipad'), ('base_camp', 'base camp'), ('camp', 'camp'), ('col', 'col'), ('pass', 'pass'), ('summit', 'summit'), ('crossing_point', 'crossing point')], max_length=20)),
-                ('lat', models.FloatField(validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('lon', models.FloatField(validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('altitude_m', models.IntegerField(blank=True, help_text='surveyed or reported; empty = take the grid', null=True)),
-                ('approximate', models.BooleanField(default=False, help_text='position or altitude is an estimate')),
-                ('source', models.TextField(blank=True, help_text='where the position and altitude come from')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical place',
-                'verbose_name_plural': 'historical places',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRoute',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.CharField(db_index=True, max_length=20)),
-                ('grade', models.CharField(help_text='Russian mountaineering grade, e.g. 5A; treks 1A–1B', max_length=20)),
-                ('access_country', models.CharField(choices=[('KZ', 'Kazakhstan'), ('KG', 'Kyrgyzstan')], max_length=2)),
-                ('season_opens', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season opens')),
-                ('season_closes', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season closes')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=10)),
-                ('closed_reason', models.TextField(blank=True)),
-                ('description', models.TextField(blank=True)),
-                ('source', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical route',
-                'verbose_name_plural': 'historical routes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalHelicopterLeg',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('seats_per_flight', models.PositiveSmallIntegerField()),
-                ('flights_per_day', models.PositiveSmallIntegerField()),
-                ('flight_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('approximate', models.BooleanField(default=False)),
-                ('source', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('destination', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.place')),
-                ('origin', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.place')),
-            ],
-            options={
-                'verbose_name': 'historical helicopter leg',
-                'verbose_name_plural': 'historical helicopter legs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical authority",
+                "verbose_name_plural": "historical authorities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCheckpoint',
+            name="HistoricalPlace",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.CharField(db_index=True, max_length=12)),
-                ('kind', models.CharField(choices=[('agreement_crossing', 'seasonal crossing point of the agreement'), ('road', 'road checkpoint'), ('heli_base', 'helicopter base'), ('base_camp_helipad', 'base camp helipad')], max_length=20)),
-                ('season_opens', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season opens')),
-                ('season_closes', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season closes')),
-                ('daily_capacity', models.PositiveIntegerField(help_text='people per day')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=10)),
-                ('closed_reason', models.TextField(blank=True)),
-                ('source', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('place', models.ForeignKey(blank=True, db_constraint=False, help_text='empty while the location is unknown', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.place')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                ("code", models.SlugField(max_length=40)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("settlement", "settlement"),
+                            ("trailhead", "trailhead"),
+                            ("helipad", "helipad"),
+                            ("base_camp", "base camp"),
+                            ("camp", "camp"),
+                            ("col", "col"),
+                            ("pass", "pass"),
+                            ("summit", "summit"),
+                            ("crossing_point", "crossing point"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "lat",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ]
+                    ),
+                ),
+                (
+                    "lon",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ]
+                    ),
+                ),
+                (
+                    "altitude_m",
+                    models.IntegerField(blank=True, help_text="surveyed or reported; empty = take the grid", null=True),
+                ),
+                ("approximate", models.BooleanField(default=False, help_text="position or altitude is an estimate")),
+                ("source", models.TextField(blank=True, help_text="where the position and altitude come from")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical checkpoint',
-                'verbose_name_plural': 'historical checkpoints',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical place",
+                "verbose_name_plural": "historical places",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBaseCamp',
+            name="HistoricalRoute",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('beds', models.PositiveIntegerField(help_text="beds a night across the camp's operators")),
-                ('season_opens', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season opens')),
-                ('season_closes', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season closes')),
-                ('approximate', models.BooleanField(default=False, help_text='the number of beds is an estimate')),
-                ('source', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('place', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.place')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                ("code", models.CharField(db_index=True, max_length=20)),
+                (
+                    "grade",
+                    models.CharField(help_text="Russian mountaineering grade, e.g. 5A; treks 1A–1B", max_length=20),
+                ),
+                (
+                    "access_country",
+                    models.CharField(choices=[("KZ", "Kazakhstan"), ("KG", "Kyrgyzstan")], max_length=2),
+                ),
+                (
+                    "season_opens",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season opens",
+                    ),
+                ),
+                (
+                    "season_closes",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season closes",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "open"), ("closed", "closed")], default="open", max_length=10),
+                ),
+                ("closed_reason", models.TextField(blank=True)),
+                ("description", models.TextField(blank=True)),
+                ("source", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical base camp',
-                'verbose_name_plural': 'historical base camps',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical route",
+                "verbose_name_plural": "historical routes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='BaseCamp',
+            name="HistoricalHelicopterLeg",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('beds', models.PositiveIntegerField(help_text="beds a night across the camp's operators")),
-                ('season_opens', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season opens')),
-                ('season_closes', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season closes')),
-                ('approximate', models.BooleanField(default=False, help_text='the number of beds is an estimate')),
-                ('source', models.TextField(blank=True)),
-                ('place', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='base_camp', to='registry.place')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("seats_per_flight", models.PositiveSmallIntegerField()),
+                ("flights_per_day", models.PositiveSmallIntegerField()),
+                ("flight_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("approximate", models.BooleanField(default=False)),
+                ("source", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.place",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.place",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['place__code'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Route',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('grade', models.CharField(help_text='Russian mountaineering grade, e.g. 5A; treks 1A–1B', max_length=20)),
-                ('access_country', models.CharField(choices=[('KZ', 'Kazakhstan'), ('KG', 'Kyrgyzstan')], max_length=2)),
-                ('season_opens', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season opens')),
-                ('season_closes', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season closes')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=10)),
-                ('closed_reason', models.TextField(blank=True)),
-                ('description', models.TextField(blank=True)),
-                ('source', models.TextField(blank=True)),
-            ],
-            options={
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status', 'open'), models.Q(('closed_reason', ''), _negated=True), _connector='OR'), name='route_closed_needs_reason')],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalWaypoint',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('arrival', models.CharField(choices=[('foot', 'on foot'), ('vehicle', 'by road'), ('helicopter', 'by helicopter')], default='foot', max_length=12)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('place', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.place')),
-                ('route', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.route')),
-            ],
-            options={
-                'verbose_name': 'historical waypoint',
-                'verbose_name_plural': 'historical waypoints',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical helicopter leg",
+                "verbose_name_plural": "historical helicopter legs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HelicopterLeg',
+            name="HistoricalCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seats_per_flight', models.PositiveSmallIntegerField()),
-                ('flights_per_day', models.PositiveSmallIntegerField()),
-                ('flight_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('approximate', models.BooleanField(default=False)),
-                ('source', models.TextField(blank=True)),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='helicopter_arrivals', to='registry.place')),
-                ('origin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='helicopter_departures', to='registry.place')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                ("code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement_crossing", "seasonal crossing point of the agreement"),
+                            ("road", "road checkpoint"),
+                            ("heli_base", "helicopter base"),
+                            ("base_camp_helipad", "base camp helipad"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "season_opens",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season opens",
+                    ),
+                ),
+                (
+                    "season_closes",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season closes",
+                    ),
+                ),
+                ("daily_capacity", models.PositiveIntegerField(help_text="people per day")),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "open"), ("closed", "closed")], default="open", max_length=10),
+                ),
+                ("closed_reason", models.TextField(blank=True)),
+                ("source", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="empty while the location is unknown",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.place",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['origin__code', 'destination__code'],
-                'constraints': [models.UniqueConstraint(fields=('origin', 'destination'), name='helicopter_leg_unique'), models.CheckConstraint(condition=models.Q(('origin', models.F('destination')), _negated=True), name='helicopter_leg_two_places')],
+                "verbose_name": "historical checkpoint",
+                "verbose_name_plural": "historical checkpoints",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalBaseCamp",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("beds", models.PositiveIntegerField(help_text="beds a night across the camp's operators")),
+                (
+                    "season_opens",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season opens",
+                    ),
+                ),
+                (
+                    "season_closes",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season closes",
+                    ),
+                ),
+                ("approximate", models.BooleanField(default=False, help_text="the number of beds is an estimate")),
+                ("source", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.place",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical base camp",
+                "verbose_name_plural": "historical base camps",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="BaseCamp",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("beds", models.PositiveIntegerField(help_text="beds a night across the camp's operators")),
+                (
+                    "season_opens",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season opens",
+                    ),
+                ),
+                (
+                    "season_closes",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season closes",
+                    ),
+                ),
+                ("approximate", models.BooleanField(default=False, help_text="the number of beds is an estimate")),
+                ("source", models.TextField(blank=True)),
+                (
+                    "place",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="base_camp", to="registry.place"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["place__code"],
             },
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Route",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('name_ru', models.CharField(blank=True, max_length=200, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=200, verbose_name='name (Kazakh)')),
-                ('name_ky', models.CharField(blank=True, max_length=200, verbose_name='name (Kyrgyz)')),
-                ('code', models.CharField(max_length=12, unique=True)),
-                ('kind', models.CharField(choices=[('agreement_crossing', 'seasonal crossing point of the agreement'), ('road', 'road checkpoint'), ('heli_base', 'helicopter base'), ('base_camp_helipad', 'base camp helipad')], max_length=20)),
-                ('season_opens', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season opens')),
-                ('season_closes', models.CharField(help_text='month-day, e.g. 07-01', max_length=5, validators=[tengri.core.seasons.validate_month_day], verbose_name='season closes')),
-                ('daily_capacity', models.PositiveIntegerField(help_text='people per day')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=10)),
-                ('closed_reason', models.TextField(blank=True)),
-                ('source', models.TextField(blank=True)),
-                ('authorities', models.ManyToManyField(help_text='border services on duty', related_name='checkpoints', to='registry.authority')),
-                ('place', models.ForeignKey(blank=True, help_text='empty while the location is unknown', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='checkpoints', to='registry.place')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                ("code", models.CharField(max_length=20, unique=True)),
+                (
+                    "grade",
+                    models.CharField(help_text="Russian mountaineering grade, e.g. 5A; treks 1A–1B", max_length=20),
+                ),
+                (
+                    "access_country",
+                    models.CharField(choices=[("KZ", "Kazakhstan"), ("KG", "Kyrgyzstan")], max_length=2),
+                ),
+                (
+                    "season_opens",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season opens",
+                    ),
+                ),
+                (
+                    "season_closes",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season closes",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "open"), ("closed", "closed")], default="open", max_length=10),
+                ),
+                ("closed_reason", models.TextField(blank=True)),
+                ("description", models.TextField(blank=True)),
+                ("source", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status', 'open'), models.Q(('closed_reason', ''), _negated=True), _connector='OR'), name='checkpoint_closed_needs_reason')],
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "open"), models.Q(("closed_reason", ""), _negated=True), _connector="OR"
+                        ),
+                        name="route_closed_needs_reason",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Waypoint',
+            name="HistoricalWaypoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('arrival', models.CharField(choices=[('foot', 'on foot'), ('vehicle', 'by road'), ('helicopter', 'by helicopter')], default='foot', max_length=12)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='waypoints', to='registry.place')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='waypoints', to='registry.route')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "arrival",
+                    models.CharField(
+                        choices=[("foot", "on foot"), ("vehicle", "by road"), ("helicopter", "by helicopter")],
+                        default="foot",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.place",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.route",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['route', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('route', 'position'), name='waypoint_unique_position')],
+                "verbose_name": "historical waypoint",
+                "verbose_name_plural": "historical waypoints",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HelicopterLeg",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seats_per_flight", models.PositiveSmallIntegerField()),
+                ("flights_per_day", models.PositiveSmallIntegerField()),
+                ("flight_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("approximate", models.BooleanField(default=False)),
+                ("source", models.TextField(blank=True)),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="helicopter_arrivals",
+                        to="registry.place",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="helicopter_departures",
+                        to="registry.place",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["origin__code", "destination__code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("origin", "destination"), name="helicopter_leg_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("origin", models.F("destination")), _negated=True),
+                        name="helicopter_leg_two_places",
+                    ),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Checkpoint",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("name_ru", models.CharField(blank=True, max_length=200, verbose_name="name (Russian)")),
+                ("name_kk", models.CharField(blank=True, max_length=200, verbose_name="name (Kazakh)")),
+                ("name_ky", models.CharField(blank=True, max_length=200, verbose_name="name (Kyrgyz)")),
+                ("code", models.CharField(max_length=12, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement_crossing", "seasonal crossing point of the agreement"),
+                            ("road", "road checkpoint"),
+                            ("heli_base", "helicopter base"),
+                            ("base_camp_helipad", "base camp helipad"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "season_opens",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season opens",
+                    ),
+                ),
+                (
+                    "season_closes",
+                    models.CharField(
+                        help_text="month-day, e.g. 07-01",
+                        max_length=5,
+                        validators=[tengri.core.seasons.validate_month_day],
+                        verbose_name="season closes",
+                    ),
+                ),
+                ("daily_capacity", models.PositiveIntegerField(help_text="people per day")),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "open"), ("closed", "closed")], default="open", max_length=10),
+                ),
+                ("closed_reason", models.TextField(blank=True)),
+                ("source", models.TextField(blank=True)),
+                (
+                    "authorities",
+                    models.ManyToManyField(
+                        help_text="border services on duty", related_name="checkpoints", to="registry.authority"
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="empty while the location is unknown",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkpoints",
+                        to="registry.place",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "open"), models.Q(("closed_reason", ""), _negated=True), _connector="OR"
+                        ),
+                        name="checkpoint_closed_needs_reason",
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Waypoint",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "arrival",
+                    models.CharField(
+                        choices=[("foot", "on foot"), ("vehicle", "by road"), ("helicopter", "by helicopter")],
+                        default="foot",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="waypoints", to="registry.place"
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="waypoints", to="registry.route"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["route", "position"],
+                "constraints": [models.UniqueConstraint(fields=("route", "position"), name="waypoint_unique_position")],
             },
         ),
     ]
