@@ -94,3 +94,33 @@ def test_the_installed_console_script_answers():
     script = Path(sys.executable).parent / "tengri"
     result = subprocess.run([str(script), "where", "42.49", "78.39"], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout) == (0, "KG\n")
+
+
+def test_itinerary_check_names_the_helicopter_jump_to_base_camp(capsys, demo_season):
+    code, out, _ = run(
+        capsys,
+        "itinerary",
+        "check",
+        "--route",
+        "KT-S-KZ",
+        "--json",
+        "kegen",
+        "karkara-kz",
+        "south-inylchek-bc",
+        "south-inylchek-bc",
+        "kt-s-camp-1",
+    )
+    findings = json.loads(out)
+    assert code == 1
+    assert [(finding["code"], finding["day"]) for finding in findings] == [("acclimatisation.helicopter_jump", 3)]
+    assert "2200 m to 4000 m" in findings[0]["message"]
+
+
+def test_itinerary_check_passes_a_staged_trek(capsys, demo_season):
+    code, out, _ = run(capsys, "itinerary", "check", "kolsai-lower", "kolsai-middle", "balbay")
+    assert code == 0 and "0 finding(s)" in out
+
+
+def test_itinerary_check_refuses_unknown_places(capsys, demo_season):
+    code, _, err = run(capsys, "itinerary", "check", "kolsai-lower", "atlantis")
+    assert code == 2 and "unknown place code(s): atlantis" in err

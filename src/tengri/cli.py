@@ -62,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
         drawing.add_argument("--out", required=True, type=Path)
         drawing.set_defaults(handler=handler)
 
+    itinerary = commands.add_parser("itinerary", help="itineraries").add_subparsers(title="itinerary commands")
+    acclimatisation = itinerary.add_parser(
+        "check", help="check sleeping places night by night against the WMS ascent guidance"
+    )
+    acclimatisation.add_argument("places", nargs="+", metavar="PLACE", help="place code of each night, in order")
+    acclimatisation.add_argument("--route", help="route code: tells which places are reached by helicopter")
+    acclimatisation.add_argument("--start-altitude", type=float, help="altitude before the first night, m")
+    acclimatisation.add_argument("--json", action="store_true")
+    acclimatisation.set_defaults(handler=_itinerary_check)
+
     registry = commands.add_parser("registry", help="registry data").add_subparsers(title="registry commands")
     check = registry.add_parser("check", help="compare waypoint altitudes with the grid and check the routes")
     check.set_defaults(handler=_registry_check)
@@ -166,6 +176,21 @@ def _route_map(args) -> int:
     from tengri.registry.drawings import route_map_image
 
     return _drawing(args, route_map_image)
+
+
+def _itinerary_check(args) -> int:
+    from tengri.registry.itinerary import itinerary_check
+    from tengri.registry.selectors import route_get
+
+    route = route_get(code=args.route) if args.route else None
+    findings = itinerary_check(place_codes=args.places, route=route, start_altitude_m=args.start_altitude)
+    if args.json:
+        _print_json([{"code": f.code, "day": f.day, "place": f.place, "message": f.message} for f in findings])
+    else:
+        for finding in findings:
+            print(f"warning {finding.code}: {finding.message}")
+        print(f"{len(findings)} finding(s) against the WMS ascent guidance")
+    return EXIT_FAILED if findings else EXIT_OK
 
 
 def _registry_check(args) -> int:

@@ -32,7 +32,7 @@ def route_waypoints(route: Route) -> list[Waypoint]:
 def route_points(waypoints: list[Waypoint]) -> list[RoutePoint]:
     return [
         RoutePoint(
-            name=waypoint.place.name_en,
+            name=waypoint.place.name,
             lat=waypoint.place.lat,
             lon=waypoint.place.lon,
             altitude_m=waypoint.place.altitude_m,
