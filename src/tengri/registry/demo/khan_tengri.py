@@ -7,7 +7,10 @@ flagged as such, for administrators to correct in the admin.
 """
 
 FACTS = "shared/domain/khan-tengri.md"
-GRID_ESTIMATE = "position estimated from the GEBCO 2023 grid along the glacier/valley axis at the reported altitude"
+GRID_ESTIMATE = (
+    "position estimated on the GEBCO 2023 grid: the least-climbing path from the base camp, at the reported "
+    "altitude (high points read 400-450 m low in the grid)"
+)
 SEASON_NOTE = (
     "Season of the agreement points: sources disagree (1 Jun–1 Oct in English texts, 1 Jul–1 Oct in the Kazakh "
     "text); the narrower window is used. atameken.kz/en/news/23188; kazpravda.kz; kaznu.kz 38940"
@@ -114,48 +117,50 @@ PLACES = [
     _place(
         "karkara-kg",
         "helipad",
-        42.7683,
-        79.0050,
+        42.7712,
+        79.0163,
         2200,
         "Karkara heli base (KG bank)",
         "Каркыра, вертобаза (берег КР)",
         approximate=True,
-        source=f"{FACTS}: behind the KG border post, coords not published; placed 1 km inside "
-        "KG across the river from the KZ base, per the OSM border",
+        source=f"{FACTS}: behind the KG border post, coords not published; placed inside KG per the OSM "
+        "border, across the Karkara river near the bridge, where the grid reads ~2200 m",
     ),
     _place(
         "karkara-bridge",
         "crossing_point",
-        42.7755,
-        79.0567,
+        42.7711,
+        79.0241,
         2200,
         "Karkara river bridge",
         "Мост через Каркару",
         approximate=True,
-        source=f"{FACTS}: ~2200 m; position: lowest point of the KZ–KG line (the river) near "
-        "the Karkara bases, read off the OSM border and the GEBCO grid",
+        source=f"{FACTS}: ~2200 m; position: the first point of the KZ–KG line (the river) downstream "
+        "of the gorge where the grid reads ~2200 m",
     ),
     _place(
         "kegen-karkyra-road",
         "crossing_point",
-        42.7851,
-        79.0899,
+        42.7600,
+        79.0339,
         None,
         "Kegen–Karkyra road checkpoint",
         "Пункт пропуска Кеген – Каркыра (автодорожный)",
         approximate=True,
-        source=f"{FACTS}: a regular seasonal road crossing; position estimated where the road meets the border",
+        source=f"{FACTS}: a regular seasonal road crossing; position: the southern bend of the border on "
+        "the Karkara plain (no road data offline: low confidence)",
     ),
     _place(
         "maida-adyr",
         "helipad",
-        42.10,
-        79.25,
+        42.1021,
+        79.2688,
         2600,
         "Maida-Adyr",
         "Майда-Адыр",
         approximate=True,
-        source=f"{FACTS}: military post and helipad, 5 h drive from Karakol, ~2600 m approx; {GRID_ESTIMATE}",
+        source=f"{FACTS}: military post and helipad, 5 h drive from Karakol, ~2600 m approx; position: where "
+        "the Inylchek valley floor reaches 2600 m, 19 km up-valley from Engilchek (± 5 km along the valley)",
     ),
     # Base camps and climbing camps (estimates: no source gives coordinates)
     _place(
@@ -185,8 +190,8 @@ PLACES = [
     _place(
         "kt-s-camp-1",
         "camp",
-        42.1750,
-        80.1240,
+        42.1771,
+        80.1562,
         4200,
         "Camp 1 (South Inylchek)",
         "Лагерь 1 (Южный Иныльчек)",
@@ -196,8 +201,8 @@ PLACES = [
     _place(
         "kt-s-camp-2",
         "camp",
-        42.2045,
-        80.1545,
+        42.2104,
+        80.1521,
         5300,
         "Camp 2 (Semenovsky icefall)",
         "Лагерь 2 (ледопад Семёновского)",
@@ -207,8 +212,8 @@ PLACES = [
     _place(
         "kt-s-camp-3",
         "camp",
-        42.2110,
-        80.1560,
+        42.2135,
+        80.1521,
         5850,
         "Camp 3 (snow caves below the West Col)",
         "Лагерь 3 (пещеры под Западной седловиной)",
@@ -218,8 +223,8 @@ PLACES = [
     _place(
         "west-col",
         "col",
-        42.2155,
-        80.1570,
+        42.2146,
+        80.1521,
         5900,
         "West Col (Chapaev – Khan Tengri saddle)",
         "Западная седловина (Чапаев – Хан-Тенгри)",
@@ -229,8 +234,8 @@ PLACES = [
     _place(
         "west-ridge-6400",
         "camp",
-        42.2120,
-        80.1700,
+        42.2104,
+        80.1680,
         6400,
         "West Ridge bivouac 6400",
         "Ночёвка на западном гребне 6400",
@@ -252,8 +257,8 @@ PLACES = [
     _place(
         "kt-n-camp-1",
         "camp",
-        42.2265,
-        80.1355,
+        42.2177,
+        80.1324,
         4500,
         "Camp 1 (North Inylchek)",
         "Лагерь 1 (Северный Иныльчек)",
@@ -263,8 +268,8 @@ PLACES = [
     _place(
         "kt-n-camp-2",
         "camp",
-        42.2185,
-        80.1390,
+        42.2088,
+        80.1413,
         5400,
         "Camp 2 (north route)",
         "Лагерь 2 (северный маршрут)",
@@ -274,8 +279,8 @@ PLACES = [
     _place(
         "chapaev-shoulder",
         "col",
-        42.2160,
-        80.1450,
+        42.2063,
+        80.1438,
         6100,
         "Chapaev shoulder",
         "Плечо Чапаева",
@@ -310,28 +315,29 @@ PLACES = [
     _place(
         "sary-bulak-pass",
         "crossing_point",
-        42.8552,
-        78.3413,
+        42.8562,
+        78.3562,
         3270,
         "Sary-Bulak pass",
         "Перевал Сары-Булак",
         kk="Сарыбұлақ асуы",
         ky="Сары-Булак ашуусу",
         approximate=True,
-        source=f"{FACTS}: 3270 m, pilot 26–28 Aug 2022; position: saddle of the KZ–KG line south of the Kolsai "
-        "lakes at the reported altitude (grid 3203 m)",
+        source=f"{FACTS}: 3270 m, pilot 26–28 Aug 2022; position: the lowest crossing of the KZ–KG line from "
+        "the Kolsai lakes to the Tyup plain on the grid (3220 m), 265 m from the line",
     ),
     _place(
         "balbay",
         "settlement",
-        42.7500,
-        78.4500,
+        42.7900,
+        78.2980,
         None,
         "Balbay",
         "Балбай",
         ky="Балбай",
         approximate=True,
-        source=f"{FACTS}: Balbay, Tyup district (KG); ~25–30 km from Kolsai; position estimated",
+        source=f"{FACTS}: Balbay, Tyup district (KG); position: where the valley below the pass leaves the "
+        "mountains (low confidence)",
     ),
     _place(
         "big-almaty-lake",
@@ -360,8 +366,8 @@ PLACES = [
     _place(
         "chon-kemin-upper",
         "camp",
-        42.9060,
-        77.0700,
+        42.9062,
+        77.0979,
         None,
         "Upper Chon-Kemin valley",
         "Верховья Чон-Кемина",
@@ -372,20 +378,20 @@ PLACES = [
     _place(
         "aksu-severny-pass",
         "pass",
-        42.8100,
-        77.1000,
+        42.8771,
+        77.1521,
         4055,
         "Aksu-Severny pass",
         "Перевал Аксу-Северный",
         approximate=True,
-        source=f"{FACTS}: 4055 m; position: the Kungey Alatau crest south of the Chon-Kemin at the reported "
-        "altitude on the grid (4044 m), uncertain by several km",
+        source=f"{FACTS}: 4055 m; position: the lowest crossing from the Chon-Kemin to the head of the "
+        "Chon-Aksu on the grid (3981 m), uncertain by several km",
     ),
     _place(
         "chon-aksu",
         "camp",
-        42.7500,
-        77.3000,
+        42.8313,
+        77.4396,
         None,
         "Chon-Aksu valley",
         "Долина Чон-Аксу",
