@@ -35,6 +35,29 @@ def _closed_needs_reason(prefix: str) -> models.CheckConstraint:
     )
 
 
+class Seasonal(models.Model):
+    """Open every year between two month-days (a window may wrap over New Year)."""
+
+    season_opens = _season_field("season opens")
+    season_closes = _season_field("season closes")
+
+    class Meta:
+        abstract = True
+
+    def in_season(self, day) -> bool:
+        return in_season(day, self.season_opens, self.season_closes)
+
+
+class Closable(models.Model):
+    """Open or closed by an administrator; a closure always says why (a database constraint)."""
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Authority(NamedInFourLanguages):
     """A party to the route regime: one state, its border service and its rescue service."""
 
@@ -81,14 +104,10 @@ class Place(NamedInFourLanguages):
         ordering = ["code"]
 
 
-class Route(NamedInFourLanguages):
+class Route(NamedInFourLanguages, Seasonal, Closable):
     code = models.CharField(max_length=20, unique=True)
     grade = models.CharField(max_length=20, help_text="Russian mountaineering grade, e.g. 5A; treks 1A–1B")
     access_country = models.CharField(max_length=2, choices=Country.choices)
-    season_opens = _season_field("season opens")
-    season_closes = _season_field("season closes")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    closed_reason = models.TextField(blank=True)
     description = models.TextField(blank=True)
     source = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -97,8 +116,8 @@ class Route(NamedInFourLanguages):
         ordering = ["code"]
         constraints = [_closed_needs_reason("route")]
 
-    def in_season(self, day) -> bool:
-        return in_season(day, self.season_opens, self.season_closes)
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
 
 
 class Waypoint(models.Model):
@@ -124,7 +143,7 @@ class Waypoint(models.Model):
         return f"{self.route.code} #{self.position} {self.place.code}"
 
 
-class Checkpoint(NamedInFourLanguages):
+class Checkpoint(NamedInFourLanguages, Seasonal, Closable):
     """A place where border services check groups: agreement crossing points, road posts, helipads."""
 
     class Kind(models.TextChoices):
@@ -144,11 +163,7 @@ class Checkpoint(NamedInFourLanguages):
         help_text="empty while the location is unknown",
     )
     authorities = models.ManyToManyField(Authority, related_name="checkpoints", help_text="border services on duty")
-    season_opens = _season_field("season opens")
-    season_closes = _season_field("season closes")
     daily_capacity = models.PositiveIntegerField(help_text="people per day")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    closed_reason = models.TextField(blank=True)
     source = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -156,15 +171,13 @@ class Checkpoint(NamedInFourLanguages):
         ordering = ["code"]
         constraints = [_closed_needs_reason("checkpoint")]
 
-    def in_season(self, day) -> bool:
-        return in_season(day, self.season_opens, self.season_closes)
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
 
 
-class BaseCamp(models.Model):
+class BaseCamp(Seasonal):
     place = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="base_camp")
     beds = models.PositiveIntegerField(help_text="beds a night across the camp's operators")
-    season_opens = _season_field("season opens")
-    season_closes = _season_field("season closes")
     approximate = models.BooleanField(default=False, help_text="the number of beds is an estimate")
     source = models.TextField(blank=True)
     history = HistoricalRecords()
