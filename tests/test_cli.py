@@ -124,3 +124,11 @@ def test_itinerary_check_passes_a_staged_trek(capsys, demo_season):
 def test_itinerary_check_refuses_unknown_places(capsys, demo_season):
     code, _, err = run(capsys, "itinerary", "check", "kolsai-lower", "atlantis")
     assert code == 2 and "unknown place code(s): atlantis" in err
+
+
+def test_an_unmigrated_database_is_a_clear_error(tmp_path):
+    script = Path(sys.executable).parent / "tengri"
+    env = {"PATH": "/usr/bin:/bin", "TENGRI_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tengri.config.base"}
+    result = subprocess.run([str(script), "routes"], capture_output=True, text=True, check=False, env=env)
+    assert result.returncode == 1
+    assert "run `tengri manage migrate`" in result.stderr

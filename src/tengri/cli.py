@@ -22,8 +22,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     _django_setup()
+    from django.db import DatabaseError
+
     try:
         return args.handler(args)
+    except DatabaseError as error:
+        print(f"tengri: error: the database is not ready ({error}); run `tengri manage migrate`", file=sys.stderr)
+        return EXIT_FAILED
     except InvalidInput as error:
         print(f"tengri: error: {error}", file=sys.stderr)
         return EXIT_USAGE
