@@ -28,6 +28,8 @@ def test_route_page_in_russian_is_translated(client, demo_season):
     html = client.get("/ru/routes/KT-S-KG/").content.decode()
     assert "Хан-Тенгри" in html
     assert "Ведомства, которые должны согласовать" in html
+    assert "Пограничная служба Государственного комитета национальной безопасности" in html
+    assert "ледопад Семёновского" in html
 
 
 def test_checkpoint_list_shows_unknown_locations_honestly(client, demo_season):

@@ -53,6 +53,7 @@ class AuthorityOut(Schema):
     code: str
     name: str
     border_service: str
+    rescue_service: str
 
 
 class ReasonOut(Schema):

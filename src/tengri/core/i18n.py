@@ -25,10 +25,15 @@ class NamedInFourLanguages(models.Model):
         return self.name_in(get_language() or "en")
 
     def name_in(self, language: str) -> str:
-        language = language.split("-")[0]
-        fallbacks = [language, "ru", "en"] if language in ("kk", "ky") else [language, "en"]
-        for code in fallbacks:
-            value = getattr(self, f"name_{code}", "")
-            if value:
-                return value
-        return self.name_en
+        return in_language(self, "name", language)
+
+
+def in_language(instance: object, field: str, language: str | None = None) -> str:
+    """The value of `<field>_<language>`, falling back (kk, ky → ru → en); `<field>_en` or `<field>` is the base."""
+    language = (language or get_language() or "en").split("-")[0]
+    fallbacks = [language, "ru", "en"] if language in ("kk", "ky") else [language, "en"]
+    for code in fallbacks:
+        value = getattr(instance, f"{field}_{code}", "")
+        if value:
+            return value
+    return getattr(instance, f"{field}_en", None) or getattr(instance, field, "")

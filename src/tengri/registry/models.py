@@ -64,7 +64,9 @@ class Authority(NamedInFourLanguages):
     code = models.CharField(max_length=2, choices=Country.choices, unique=True)
     timezone = models.CharField(max_length=40, help_text="IANA zone for showing local time, e.g. Asia/Almaty")
     border_service = models.CharField(max_length=200)
+    border_service_ru = models.CharField("border service (Russian)", max_length=200, blank=True)
     rescue_service = models.CharField(max_length=200)
+    rescue_service_ru = models.CharField("rescue service (Russian)", max_length=200, blank=True)
     lead_time_working_days = models.PositiveSmallIntegerField(
         default=7, help_text="working days an application must be filed before the start"
     )
@@ -109,6 +111,7 @@ class Route(NamedInFourLanguages, Seasonal, Closable):
     grade = models.CharField(max_length=20, help_text="Russian mountaineering grade, e.g. 5A; treks 1A–1B")
     access_country = models.CharField(max_length=2, choices=Country.choices)
     description = models.TextField(blank=True)
+    description_ru = models.TextField("description (Russian)", blank=True)
     source = models.TextField(blank=True)
     history = HistoricalRecords()
 

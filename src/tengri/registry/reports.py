@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from tengri.core.i18n import in_language
 from tengri.geo.borders import PARTIES
 from tengri.geo.profile import RouteProfile
 from tengri.registry.models import Checkpoint, Route, Waypoint
@@ -34,14 +35,19 @@ def route_report(route: Route) -> dict[str, Any]:
     profile = route_profile_of(route)
     return {
         **route_summary(route),
-        "description": route.description,
+        "description": in_language(route, "description"),
         "source": route.source,
         "waypoints": [_waypoint(waypoint, km) for waypoint, km in zip(waypoints, profile.waypoint_km, strict=True)],
         "profile": _profile_figures(profile),
         "legs": [_leg(leg) for leg in profile.legs],
         "jurisdictions": profile.jurisdictions,
         "required_authorities": [
-            {"code": authority.code, "name": authority.name, "border_service": authority.border_service}
+            {
+                "code": authority.code,
+                "name": authority.name,
+                "border_service": in_language(authority, "border_service"),
+                "rescue_service": in_language(authority, "rescue_service"),
+            }
             for authority in authorities_by_code(profile.required_authorities)
         ],
         "non_party_jurisdictions": profile.non_party_jurisdictions,

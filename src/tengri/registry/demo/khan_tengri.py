@@ -26,7 +26,9 @@ AUTHORITIES = [
         "name_ky": "Казакстан Республикасы",
         "timezone": "Asia/Almaty",
         "border_service": "Border Service of the National Security Committee (KNB)",
+        "border_service_ru": "Пограничная служба Комитета национальной безопасности (КНБ)",
         "rescue_service": "Committee for Emergency Situations (Kazaviaspas Mi-171 at Karkara)",
+        "rescue_service_ru": "Комитет по чрезвычайным ситуациям (Казавиаспас, Ми-171 в Каркаре)",
         "lead_time_working_days": 7,
         "passport_valid_months_after_trip": 6,
         "source": f"{FACTS}: border zone — migration police, 7 working days; border strip — KNB Border Service",
@@ -39,7 +41,9 @@ AUTHORITIES = [
         "name_ky": "Кыргыз Республикасы",
         "timezone": "Asia/Bishkek",
         "border_service": "Border Service of the State Committee for National Security (GKNB)",
+        "border_service_ru": "Пограничная служба Государственного комитета национальной безопасности (ГКНБ)",
         "rescue_service": "Ministry of Emergency Situations (with MoD helicopters)",
+        "rescue_service_ru": "Министерство чрезвычайных ситуаций (с вертолётами Минобороны)",
         "lead_time_working_days": 6,
         "passport_valid_months_after_trip": 6,
         "source": f"{FACTS}: border-zone permit, State Registration Service, 6 working days",
@@ -633,6 +637,23 @@ SOUTH_CLIMB = [
 KT_SOURCE = f"{FACTS}: both routes Russian grade 5A; 13 Nov 2025 Intergovernmental Council (rus.baq.kz, tsargrad.tv)"
 
 
+DESCRIPTIONS_RU = {
+    "KT-S-KG": "Каракол → Майда-Адыр по дороге (5 ч) → вертолётом до БЛ Южный Иныльчек (~20 мин) → классический "
+    "маршрут через ледопад Семёновского, Западную седловину и западный гребень. Обвалы сераков в кулуаре "
+    "Семёновского на 4500–5200 м.",
+    "KT-S-KZ": "Алматы → Кеген → вертобаза Каркара (берег КЗ) по дороге → вертолётом через границу до БЛ Южный "
+    "Иныльчек (35–40 мин) → классический маршрут. Сезон ограничен работой казахстанского лагеря Каркара "
+    "(конец июня – конец августа).",
+    "KT-N-KZ": "Алматы → Кеген → Каркара (КЗ) → вертолётом до БЛ Северный Иныльчек → лагерь 2 (5400) → плечо "
+    "Чапаева (6100) → западный гребень. Менее лавиноопасен, чем южный маршрут, технически сложнее, провешен "
+    "перилами. Базовый лагерь по данным о границе находится в Кыргызстане, хотя логистика идёт из Казахстана.",
+    "SRB-TREK": "Кольсайские озёра (КЗ) через перевал Сары-Булак (3270 м) в Балбай, Тюпский район (КР): ~25–30 км, "
+    "3 дня. Пилотный переход 26–28 августа 2022 г.",
+    "OZR-TREK": "Большое Алматинское озеро (КЗ) через перевал Озёрный (3520 м) в долину Чон-Кемин, через "
+    "Аксу-Северный (4055 м) и вниз по Чон-Аксу до Григорьевки (КР): 80 км, 4 дня. Пилотный переход 25 августа 2022 г.",
+}
+
+
 def _route(code, grade, access, opens, closes, names, waypoints, description, source):
     name_en, name_ru, name_kk, name_ky = names
     return {
@@ -649,6 +670,7 @@ def _route(code, grade, access, opens, closes, names, waypoints, description, so
         "name_ky": name_ky,
         "waypoints": waypoints,
         "description": description,
+        "description_ru": DESCRIPTIONS_RU[code],
         "source": source,
     }
 
