@@ -63,3 +63,8 @@ def test_pictures_are_redrawn_when_the_route_changes(client, demo_season):
     Place.objects.filter(code="sary-bulak-pass").update(altitude_m=3300)
     second = client.get("/en/routes/SRB-TREK/profile.svg")
     assert first["ETag"] != second["ETag"]
+
+
+@pytest.mark.parametrize(("language", "season"), [("en", "1 July – 10 September"), ("ru", "1 июля – 10 сентября")])
+def test_seasons_are_shown_as_dates_in_the_readers_language(client, demo_season, language, season):
+    assert season in client.get(f"/{language}/routes/KT-S-KG/").content.decode()
