@@ -82,6 +82,10 @@ class CheckpointOut(Schema):
     location: LocationOut | None
 
 
+class ErrorOut(Schema):
+    detail: str
+
+
 class RouteDetailOut(RouteOut):
     description: str
     source: str
@@ -103,7 +107,7 @@ def routes(request: HttpRequest):
     return [route_summary(route) for route in route_list()]
 
 
-@router.get("/routes/{code}", response=RouteDetailOut, auth=None)
+@router.get("/routes/{code}", response={200: RouteDetailOut, 404: ErrorOut}, auth=None)
 def route_detail(request: HttpRequest, code: str):
     access_registry_read(request.user)
     return route_report(route_get(code=code))
