@@ -36,4 +36,4 @@ def in_language(instance: object, field: str, language: str | None = None) -> st
         value = getattr(instance, f"{field}_{code}", "")
         if value:
             return value
-    return getattr(instance, f"{field}_en", None) or getattr(instance, field, "")
+    return str(getattr(instance, f"{field}_en", None) or getattr(instance, field, ""))
