@@ -50,19 +50,23 @@ def test_administrators_reach_the_registry_admin(admin_client, demo_season, path
     assert admin_client.get(path).status_code == 200
 
 
-def test_administrator_edit_is_kept_in_history(admin_client, demo_season):
-    from tengri.registry.models import Route
+def test_an_administrator_corrects_a_place_in_the_admin_and_history_keeps_who_and_what(admin_client, demo_season):
+    from django.forms.models import model_to_dict
 
-    route = Route.objects.get(code="SRB-TREK")
-    history_before = route.history.count()
-    response = admin_client.get(f"/admin/registry/route/{route.pk}/history/")
-    assert response.status_code == 200
-    Route.objects.get(pk=route.pk).__class__.objects.filter(pk=route.pk)
-    route.closed_reason = "snow on the pass"
-    route.status = "closed"
-    route.save(update_fields=["status", "closed_reason"])
-    assert route.history.count() == history_before + 1
-    assert route.history.first().closed_reason == "snow on the pass"
+    from tengri.registry.models import Place
+
+    camp = Place.objects.get(code="south-inylchek-bc")
+    form = {key: ("" if value is None else value) for key, value in model_to_dict(camp).items() if key != "id"}
+    form["altitude_m"] = 4050
+    form["source"] = camp.source + "; corrected after the 2026 survey"
+    response = admin_client.post(f"/admin/registry/place/{camp.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    camp.refresh_from_db()
+    assert camp.altitude_m == 4050
+    latest = camp.history.first()
+    assert latest.altitude_m == 4050 and latest.history_user.username == "admin"
+    assert latest.prev_record.altitude_m == 4000
+    assert admin_client.get(f"/admin/registry/place/{camp.pk}/history/").status_code == 200
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
