@@ -1,14 +1,12 @@
 """Profile and map pictures of a registry route, in the active language."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tengri.geo.borders import border_map
 from tengri.geo.elevation import elevation_grid
 from tengri.geo.maps import Labels, MapMarker, map_image, profile_image
-from tengri.geo.profile import route_profile
 from tengri.registry.models import Route
-from tengri.registry.selectors import route_checkpoints, route_points, route_waypoints
+from tengri.registry.selectors import route_checkpoints, route_profile_of, route_waypoints
 
 
 def _labels(title: str) -> Labels:
@@ -26,12 +24,7 @@ def _labels(title: str) -> Labels:
 
 def route_profile_image(route: Route, fmt: str) -> bytes:
     waypoints = route_waypoints(route)
-    profile = route_profile(
-        route_points(waypoints),
-        grid=elevation_grid(),
-        borders=border_map(),
-        accuracy_m=settings.TENGRI_BORDER_ACCURACY_M,
-    )
+    profile = route_profile_of(route, waypoints)
     names = [waypoint.place.name for waypoint in waypoints]
     return profile_image(profile, names, _labels(_("%(code)s elevation profile") % {"code": route.code}), fmt)
 

@@ -32,7 +32,7 @@ def route_summary(route: Route) -> dict[str, Any]:
 def route_report(route: Route) -> dict[str, Any]:
     """Everything a reviewer needs about a route: waypoints, profile figures and who must approve, and why."""
     waypoints = route_waypoints(route)
-    profile = route_profile_of(route)
+    profile = route_profile_of(route, waypoints)
     return {
         **route_summary(route),
         "description": in_language(route, "description"),
@@ -70,7 +70,7 @@ def route_report(route: Route) -> dict[str, Any]:
                 "seats_per_day": leg.seats_per_day,
                 "approximate": leg.approximate,
             }
-            for leg in route_helicopter_legs(route)
+            for leg in route_helicopter_legs(waypoints)
         ],
     }
 

@@ -42,9 +42,10 @@ def route_points(waypoints: list[Waypoint]) -> list[RoutePoint]:
     ]
 
 
-def route_profile_of(route: Route) -> RouteProfile:
+def route_profile_of(route: Route, waypoints: list[Waypoint] | None = None) -> RouteProfile:
+    """The route's profile; pass `waypoints` when the caller already has them (saves the query)."""
     return route_profile(
-        route_points(route_waypoints(route)),
+        route_points(route_waypoints(route) if waypoints is None else waypoints),
         grid=elevation_grid(),
         borders=border_map(),
         accuracy_m=settings.TENGRI_BORDER_ACCURACY_M,
@@ -62,8 +63,7 @@ def route_base_camps(route: Route) -> list[BaseCamp]:
     return list(BaseCamp.objects.filter(place__waypoints__route=route).select_related("place").distinct())
 
 
-def route_helicopter_legs(route: Route) -> list[HelicopterLeg]:
-    waypoints = route_waypoints(route)
+def route_helicopter_legs(waypoints: list[Waypoint]) -> list[HelicopterLeg]:
     pairs = {
         (previous.place_id, current.place_id)
         for previous, current in pairwise(waypoints)
