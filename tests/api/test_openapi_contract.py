@@ -1,12 +1,25 @@
 """Property-based contract test: every API operation, fed generated input, answers within its schema and
 never with a server error (schemathesis over the OpenAPI document, in-process through WSGI)."""
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 
-def test_every_operation_conforms_to_its_schema(demo_season):
+@pytest.fixture
+def keep_test_connection():
+    """As Django's test client does: requests must not close the connection holding the test transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_every_operation_conforms_to_its_schema(demo_season, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {operation.path for operation in operations} >= {
