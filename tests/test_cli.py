@@ -132,3 +132,12 @@ def test_an_unmigrated_database_is_a_clear_error(tmp_path):
     result = subprocess.run([str(script), "routes"], capture_output=True, text=True, check=False, env=env)
     assert result.returncode == 1
     assert "run `tengri manage migrate`" in result.stderr
+
+
+def test_route_show_warns_about_a_route_without_geometry(capsys, demo_season):
+    from tengri.registry.models import Route
+
+    Route.objects.get(code="OZR-TREK").waypoints.all().delete()
+    code, out, _ = run(capsys, "route", "show", "OZR-TREK")
+    assert code == 0 and "warning: the route has fewer than two waypoints" in out
+    assert "required authorities: \n" in out

@@ -68,3 +68,18 @@ def test_pictures_are_redrawn_when_the_route_changes(client, demo_season):
 @pytest.mark.parametrize(("language", "season"), [("en", "1 July – 10 September"), ("ru", "1 июля – 10 сентября")])
 def test_seasons_are_shown_as_dates_in_the_readers_language(client, demo_season, language, season):
     assert season in client.get(f"/{language}/routes/KT-S-KG/").content.decode()
+
+
+def test_a_route_left_without_geometry_is_shown_with_a_warning_not_an_error(client, demo_season):
+    from tengri.registry.models import Route
+
+    route = Route.objects.get(code="SRB-TREK")
+    route.waypoints.exclude(position=1).delete()
+    page = client.get("/en/routes/SRB-TREK/")
+    assert page.status_code == 200
+    assert "fewer than two waypoints" in page.content.decode()
+    assert 'data-authority="' not in page.content.decode()
+    assert client.get("/en/routes/SRB-TREK/map.png").status_code == 404
+    detail = client.get("/api/v1/routes/SRB-TREK").json()
+    assert detail["profile"] is None and detail["required_authorities"] == []
+    assert "fewer than two waypoints" in detail["geometry_problem"]

@@ -89,8 +89,9 @@ class ErrorOut(Schema):
 class RouteDetailOut(RouteOut):
     description: str
     source: str
+    geometry_problem: str
     waypoints: list[WaypointOut]
-    profile: ProfileOut
+    profile: ProfileOut | None
     legs: list[dict]
     jurisdictions: list[str]
     required_authorities: list[AuthorityOut]

@@ -30,13 +30,17 @@ def route_summary(route: Route) -> dict[str, Any]:
 
 
 def route_report(route: Route) -> dict[str, Any]:
-    """Everything a reviewer needs about a route: waypoints, profile figures and who must approve, and why."""
+    """Everything a reviewer needs about a route: waypoints, profile figures and who must approve, and why.
+
+    A route an administrator has left with fewer than two waypoints has no geometry: the report says so and
+    names no authority (the pre-screen must then refuse applications for it)."""
     waypoints = route_waypoints(route)
+    if len(waypoints) < 2:
+        return _report_without_geometry(route, waypoints)
     profile = route_profile_of(route, waypoints)
     return {
-        **route_summary(route),
-        "description": in_language(route, "description"),
-        "source": route.source,
+        **_route_facts(route, waypoints),
+        "geometry_problem": "",
         "waypoints": [_waypoint(waypoint, km) for waypoint, km in zip(waypoints, profile.waypoint_km, strict=True)],
         "profile": _profile_figures(profile),
         "legs": [_leg(leg) for leg in profile.legs],
@@ -55,6 +59,29 @@ def route_report(route: Route) -> dict[str, Any]:
             {"country": reason.country, "kind": reason.kind, "subject": reason.subject, "metres": round(reason.metres)}
             for reason in profile.reasons
         ],
+    }
+
+
+def _report_without_geometry(route: Route, waypoints: list[Waypoint]) -> dict[str, Any]:
+    return {
+        **_route_facts(route, waypoints),
+        "geometry_problem": "the route has fewer than two waypoints: no profile and no required authorities",
+        "waypoints": [_waypoint(waypoint, 0.0) for waypoint in waypoints],
+        "profile": None,
+        "legs": [],
+        "jurisdictions": [],
+        "required_authorities": [],
+        "non_party_jurisdictions": [],
+        "jurisdiction_reasons": [],
+    }
+
+
+def _route_facts(route: Route, waypoints: list[Waypoint]) -> dict[str, Any]:
+    """What is known of a route without its geometry."""
+    return {
+        **route_summary(route),
+        "description": in_language(route, "description"),
+        "source": route.source,
         "parties": list(PARTIES),
         "checkpoints": [checkpoint_summary(checkpoint) for checkpoint in route_checkpoints(route)],
         "base_camps": [

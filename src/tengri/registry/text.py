@@ -10,7 +10,14 @@ REASON_TEXT = {
 
 
 def route_report_text(report: dict[str, Any]) -> str:
-    profile = report["profile"]
+    profile = report["profile"] or {
+        "distance_km": 0,
+        "foot_distance_km": 0,
+        "ascent_m": 0,
+        "descent_m": 0,
+        "max_altitude_m": 0,
+        "km_by_country": {},
+    }
     lines = [
         f"{report['code']}  {report['name']}",
         f"grade {report['grade']}, access from {report['access_country']}, "
@@ -21,6 +28,7 @@ def route_report_text(report: dict[str, Any]) -> str:
         f"ascent {profile['ascent_m']} m, descent {profile['descent_m']} m, max altitude {profile['max_altitude_m']} m",
         "by country: " + ", ".join(f"{country} {km} km" for country, km in profile["km_by_country"].items()),
         "",
+        *([f"warning: {report['geometry_problem']}"] if report["geometry_problem"] else []),
         "waypoints:",
     ]
     for waypoint in report["waypoints"]:

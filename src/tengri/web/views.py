@@ -51,6 +51,8 @@ def _picture(request: HttpRequest, code: str, fmt: str, kind: str, render_pictur
     if fmt not in PICTURE_TYPES:
         raise Http404("pictures are .svg or .png")
     route = _route_or_404(code)
+    if route.waypoints.count() < 2:
+        raise Http404("the route has fewer than two waypoints: nothing to draw")
     key = f"route-picture:{kind}:{fmt}:{get_language()}:{route_fingerprint(route)}"
     picture = cache.get(key)
     if picture is None:
