@@ -18,7 +18,11 @@ def setup_with(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("env", "missing"),
-    [({}, "TENGRI_SECRET_KEY"), ({"TENGRI_SECRET_KEY": "s3cret-for-this-test"}, "TENGRI_ALLOWED_HOSTS")],
+    [
+        ({}, "TENGRI_SECRET_KEY"),
+        ({"TENGRI_SECRET_KEY": "s3cret-for-this-test"}, "TENGRI_DATA_KEY"),
+        ({"TENGRI_SECRET_KEY": "s3cret-for-this-test", "TENGRI_DATA_KEY": "d4ta"}, "TENGRI_ALLOWED_HOSTS"),
+    ],
 )
 def test_production_refuses_to_start_without_its_secrets(env, missing):
     result = setup_with(env)
@@ -27,6 +31,12 @@ def test_production_refuses_to_start_without_its_secrets(env, missing):
 
 
 def test_production_starts_when_configured():
-    result = setup_with({"TENGRI_SECRET_KEY": "s3cret-for-this-test", "TENGRI_ALLOWED_HOSTS": "tengri.example"})
+    result = setup_with(
+        {
+            "TENGRI_SECRET_KEY": "s3cret-for-this-test",
+            "TENGRI_DATA_KEY": "d4ta",
+            "TENGRI_ALLOWED_HOSTS": "tengri.example",
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"

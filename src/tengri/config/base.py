@@ -21,9 +21,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "huey.contrib.djhuey",
+    "django_htmx",
     "tengri.core",
     "tengri.geo",
     "tengri.registry",
+    "tengri.accounts",
+    "tengri.documents",
+    "tengri.expeditions",
+    "tengri.approvals",
     "tengri.web",
 ]
 
@@ -35,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -98,6 +104,22 @@ HUEY = {
     "filename": str(VAR_DIR / "huey.sqlite3"),
     "immediate": env_bool("TENGRI_HUEY_IMMEDIATE", False),
 }
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:route-list"
+
+# Mail: the console in development; production sets EMAIL_BACKEND and the SMTP settings.
+EMAIL_BACKEND = env_str("TENGRI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("TENGRI_FROM_EMAIL", "tengri@localhost")
+
+# Personal data (document numbers, birth dates) is encrypted with keys derived from this secret, and
+# looked up through a keyed hash (see tengri.documents.crypto). Production must set its own.
+TENGRI_DATA_KEY = env_str("TENGRI_DATA_KEY", "dev-only-data-key-do-not-use-in-production")
+# Personal data of an application is erased this many years after it closes (as the EU EES does).
+TENGRI_RETENTION_YEARS = 3
+# Uploads and pasted text larger than this are refused before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Geography: how far from a border line a point must be to belong to one side alone (see docs/geography.md).
 TENGRI_BORDER_ACCURACY_M = 500

@@ -17,6 +17,7 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("TENGRI_SECRET_KEY")
+TENGRI_DATA_KEY = _required("TENGRI_DATA_KEY")
 ALLOWED_HOSTS = env_list("TENGRI_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("TENGRI_ALLOWED_HOSTS must be set in production")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExpeditionsConfig(AppConfig):
+    name = "tengri.expeditions"
+    label = "expeditions"
