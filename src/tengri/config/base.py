@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tengri.web.errors.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -105,9 +106,9 @@ HUEY = {
     "immediate": env_bool("TENGRI_HUEY_IMMEDIATE", False),
 }
 
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:route-list"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "start"
+LOGOUT_REDIRECT_URL = "route-list"
 
 # Mail: the console in development; production sets EMAIL_BACKEND and the SMTP settings.
 EMAIL_BACKEND = env_str("TENGRI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -4,10 +4,14 @@ Pages and endpoints call exactly one of these before doing anything; tests/core/
 the matrix proving each rule refuses whom it should.
 """
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
 from tengri.core.errors import AccessDenied
+from tengri.core.roles import Role
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -33,3 +37,88 @@ def allows(rule, user: User) -> bool:
     except AccessDenied:
         return False
     return True
+
+
+# --- Roles -----------------------------------------------------------------------------------------
+# Users carry their role on `user.account` (tengri.accounts). Rules read it without importing the
+# accounts package, so that this module stays at the bottom of the dependency graph.
+
+
+def _account(user: User):
+    if not (user.is_authenticated and user.is_active):
+        return None
+    # A user without a role has no `account`: Django raises RelatedObjectDoesNotExist, an AttributeError.
+    return getattr(user, "account", None)
+
+
+def account_of(user: User) -> Any:
+    """The acting user's account (role, country, company); call after an access rule let them in."""
+    account = _account(user)
+    if account is None:
+        raise AccessDenied("this user has no role in Tengri")
+    return account
+
+
+def role_of(user: User) -> str:
+    account = _account(user)
+    return account.role if account else ""
+
+
+def _require_role(user: User, role: Role, what: str):
+    account = _account(user)
+    if account is None or account.role != role:
+        raise AccessDenied(f"only a {role.label} may {what}")
+    return account
+
+
+def access_operator(user: User) -> None:
+    """Pages of the operator's own company: guides, applications list, new application."""
+    _require_role(user, Role.OPERATOR, "work with a tour company's applications")
+
+
+def access_application_create(user: User, *, today: date) -> None:
+    account = _require_role(user, Role.OPERATOR, "file an application")
+    if not account.company.licence_valid_on(today):
+        raise AccessDenied(f"the licence of {account.company.name} expired on {account.company.licence_valid_until}")
+
+
+def access_application_edit(user: User, application) -> None:
+    """Only operators of the company that filed it change an application (officers decide, never edit)."""
+    account = _require_role(user, Role.OPERATOR, "change an application")
+    if account.company_id != application.company_id:
+        raise AccessDenied("this application belongs to another company")
+
+
+def access_application_read(user: User, application) -> None:
+    """The filing company's operators, and officers of an authority that must approve it once it is filed.
+
+    Every read of members' personal data under this rule is audited by the selector that opens it.
+    """
+    account = _account(user)
+    if account and account.role == Role.OPERATOR and account.company_id == application.company_id:
+        return
+    if account and account.role == Role.BORDER_OFFICER and _reviews(account, application):
+        return
+    raise AccessDenied("you may not see this application")
+
+
+def access_review_queue(user: User) -> None:
+    _require_role(user, Role.BORDER_OFFICER, "see the review queue")
+
+
+def access_application_decide(user: User, application) -> None:
+    """A border officer decides for their own state only, and only on applications that need it."""
+    account = _require_role(user, Role.BORDER_OFFICER, "decide on an application")
+    if not _reviews(account, application):
+        raise AccessDenied(f"the {account.country} authority does not decide on {application.reference}")
+
+
+def access_mrz_check(user: User) -> None:
+    """Reading an MRZ is a calculation on what the user supplies; operators and officers use it."""
+    if role_of(user) not in (Role.OPERATOR, Role.BORDER_OFFICER, Role.CHECKPOINT_OFFICER):
+        raise AccessDenied("only operators and officers may check passports")
+
+
+def _reviews(account, application) -> bool:
+    filed = application.state != "draft" or application.review_round > 0
+    return filed and account.country in application.required_authorities

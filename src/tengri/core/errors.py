@@ -17,3 +17,23 @@ class NotFound(TengriError):
 
 class AccessDenied(TengriError):
     http_status = 403
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Code tried to change or delete an audit entry (see tengri.core.models.AuditEntry).
+
+    A programming error, not a user's: deliberately not a TengriError, so that it is never shown to a
+    user as their fault and surfaces as a server error instead.
+    """
+
+
+class InvalidTransition(TengriError):
+    """The object is not in a state that allows this (submit a rejected application, decide twice)."""
+
+    http_status = 409
+
+
+class Busy(TengriError):
+    """Someone else holds the lock; the same request may be retried in a moment."""
+
+    http_status = 503

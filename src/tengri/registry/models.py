@@ -113,11 +113,19 @@ class Route(NamedInFourLanguages, Seasonal, Closable):
     description = models.TextField(blank=True)
     description_ru = models.TextField("description (Russian)", blank=True)
     source = models.TextField(blank=True)
+    # Group size counts everyone on the application: leader, guides and members.
+    group_size_min = models.PositiveSmallIntegerField(default=2)
+    group_size_max = models.PositiveSmallIntegerField(default=20, help_text="a Mi-8 flight takes about 20 people")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
-        constraints = [_closed_needs_reason("route")]
+        constraints = [
+            _closed_needs_reason("route"),
+            models.CheckConstraint(
+                condition=Q(group_size_max__gte=models.F("group_size_min")), name="route_group_size_ordered"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_en}"

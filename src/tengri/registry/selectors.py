@@ -4,6 +4,7 @@ import hashlib
 from itertools import pairwise
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from tengri.core.errors import NotFound
@@ -50,6 +51,19 @@ def route_profile_of(route: Route, waypoints: list[Waypoint] | None = None) -> R
         borders=border_map(),
         accuracy_m=settings.TENGRI_BORDER_ACCURACY_M,
     )
+
+
+def route_required_authorities(route: Route) -> list[str]:
+    """Country codes of the parties that must approve a group on this route, from its geometry.
+
+    Cached under the route's fingerprint: any change to its waypoints or places computes it afresh."""
+    key = f"route-required-authorities:{route_fingerprint(route)}"
+    authorities = cache.get(key)
+    if authorities is None:
+        waypoints = route_waypoints(route)
+        authorities = route_profile_of(route, waypoints).required_authorities if len(waypoints) >= 2 else []
+        cache.set(key, authorities, None)
+    return authorities
 
 
 def route_checkpoints(route: Route) -> list[Checkpoint]:

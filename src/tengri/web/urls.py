@@ -1,6 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tengri.web import views
+from tengri.web import applications, views
 
 urlpatterns = [
     path("routes/", views.route_list_page, name="route-list"),
@@ -8,4 +9,23 @@ urlpatterns = [
     path("routes/<str:code>/profile.<str:fmt>", views.route_profile_picture, name="route-profile"),
     path("routes/<str:code>/map.<str:fmt>", views.route_map_picture, name="route-map"),
     path("checkpoints/", views.checkpoint_list_page, name="checkpoint-list"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("start/", applications.home, name="start"),
+    path("applications/", applications.application_list_page, name="application-list"),
+    path("applications/new", applications.application_create_view, name="application-create"),
+    path("applications/<str:reference>/", applications.application_page, name="application-detail"),
+    path("applications/<str:reference>/findings", applications.application_findings_panel, name="application-findings"),
+    path("applications/<str:reference>/details", applications.application_details_view, name="application-details"),
+    path("applications/<str:reference>/itinerary", applications.itinerary_view, name="application-itinerary"),
+    path("applications/<str:reference>/members", applications.members_add_view, name="application-members"),
+    path(
+        "applications/<str:reference>/members/<int:member_id>/remove",
+        applications.member_remove_view,
+        name="application-member-remove",
+    ),
+    path("applications/<str:reference>/submit", applications.application_submit_view, name="application-submit"),
+    path("applications/<str:reference>/withdraw", applications.application_withdraw_view, name="application-withdraw"),
+    path("applications/<str:reference>/decide", applications.decision_view, name="application-decide"),
+    path("review/", applications.review_queue_page, name="review-queue"),
 ]
