@@ -4,6 +4,7 @@ To tamper, a test first drops the append-only triggers with raw SQL, as the data
 chain must still give the change away. The test's transaction rolls the triggers back afterwards.
 """
 
+import itertools
 import json
 import threading
 import time
@@ -48,8 +49,9 @@ def officer(django_user_model):
 @pytest.fixture
 def chain(db, clock, officer):
     """Five entries by an officer and by the system; returns them in order."""
+    application = {"subject_type": "expeditions.application", "subject_id": "7"}
     return [
-        audit_record(actor=officer, action="application.submit", subject_type="expeditions.application", subject_id="7"),
+        audit_record(actor=officer, action="application.submit", **application),
         audit_record(actor=None, action="permit.issue", subject_id="3", subject_type="approvals.permit", data={"n": 2}),
         audit_record(actor=officer, action="application.approve", subject=officer, reason="checked", data={"a": [1]}),
         audit_personal_data_read(actor=officer, subject=officer, fields=["passport_number"], reason="border check"),
@@ -88,7 +90,7 @@ def run(capsys, *argv):
 def test_entries_are_numbered_and_chained_from_zeros(chain):
     assert [entry.sequence for entry in chain] == [1, 2, 3, 4, 5]
     assert chain[0].previous_hash == GENESIS_HASH
-    for previous, entry in zip(chain, chain[1:], strict=False):
+    for previous, entry in itertools.pairwise(chain):
         assert entry.previous_hash == previous.entry_hash
     stored = list(AuditEntry.objects.all())
     assert [entry.entry_hash for entry in stored] == [entry.entry_hash for entry in chain]
@@ -100,14 +102,16 @@ def test_an_entry_says_who_when_what_and_why(chain, officer):
     approve, erase = AuditEntry.objects.get(sequence=3), AuditEntry.objects.get(sequence=5)
     assert (approve.actor_id, approve.actor_name) == (officer.pk, "officer-kz-1")
     assert approve.at == START + timedelta(hours=2)
-    assert (approve.action, approve.subject_type, approve.subject_id) == ("application.approve", "auth.user", str(officer.pk))
+    assert (approve.action, approve.subject_type) == ("application.approve", "auth.user")
+    assert approve.subject_id == str(officer.pk)
     assert (approve.reason, approve.data) == ("checked", {"a": [1]})
     assert (erase.actor_id, erase.actor_name, erase.subject_type) == (None, "system", "")
 
 
 def test_personal_data_read_records_field_names_and_why_never_values(chain, officer):
     entry = AuditEntry.objects.get(sequence=4)
-    assert (entry.action, entry.reason, entry.data) == ("personal_data.read", "border check", {"fields": ["passport_number"]})
+    assert (entry.action, entry.reason) == ("personal_data.read", "border check")
+    assert entry.data == {"fields": ["passport_number"]}
     with pytest.raises(InvalidInput, match="reason"):
         audit_personal_data_read(actor=officer, subject=officer, fields=["birth_date"], reason="  ")
 

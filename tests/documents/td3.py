@@ -34,8 +34,16 @@ def td3(
     number, optional = number.ljust(9, "<"), optional.ljust(14, "<")
     optional_check = spec_check_digit(optional) if optional_check is None else optional_check
     body = (
-        number + spec_check_digit(number) + nationality + birth + spec_check_digit(birth) + sex
-        + expiry + spec_check_digit(expiry) + optional + optional_check
+        number
+        + spec_check_digit(number)
+        + nationality
+        + birth
+        + spec_check_digit(birth)
+        + sex
+        + expiry
+        + spec_check_digit(expiry)
+        + optional
+        + optional_check
     )
     composite = body[0:10] + body[13:20] + body[21:43]
     return line1, body + spec_check_digit(composite)

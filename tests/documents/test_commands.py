@@ -64,14 +64,21 @@ def test_an_invalid_mrz_as_json(capsys):
     }
 
 
-@pytest.mark.parametrize("argv", [["mrz", "check", SPECIMEN_LINE1], ["mrz", "check"], ["mrz", "check", "a", "b", "c"]])
-def test_usage_errors_exit_2(capsys, argv):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["mrz", "check", SPECIMEN_LINE1], "the following arguments are required: LINE2"),
+        (["mrz", "check"], "the following arguments are required: LINE1, LINE2"),
+        (["mrz", "check", "a", "b", "c"], "unrecognized arguments: c"),
+    ],
+)
+def test_usage_errors_exit_2(capsys, argv, message):
     with pytest.raises(SystemExit) as raised:
         main(argv)
     assert raised.value.code == 2
-    assert "usage: tengri mrz check" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
-def test_mrz_without_a_command_prints_help(capsys):
+def test_mrz_is_listed_and_a_bare_mrz_is_a_usage_error(capsys):
     code, out, _ = run(capsys, "mrz")
-    assert code == 2 and "check" in out
+    assert code == 2 and "passport machine-readable zones" in out

@@ -12,10 +12,13 @@ What `audit_verify` can and cannot detect:
   time going backwards); entries before the first deleted (the first does not start from zero);
   a rewritten entry whose hash was recomputed (the next entry no longer links to it).
 - not detected by the chain alone: deleting entries at the end, or emptying the log, since what
-  remains is a valid shorter chain; and a rewrite of the whole chain from some entry on, recomputing
-  every hash, since SHA-256 has no secret. Both are caught by giving `known_head`, the head hash
-  printed by an earlier `tengri audit verify` and kept outside this database (a report, a ticket,
-  the other state's system): if that entry is gone or changed, the log was cut or rewritten.
+  remains is a valid shorter chain; and rewriting every entry from some point on with every hash
+  recomputed, since SHA-256 has no secret. Give `known_head`, the head hash printed by an earlier
+  `tengri audit verify` and kept outside this database (a report, a ticket, the other state's
+  system): a cut or a rewrite that reaches that entry is then caught. Entries appended after the
+  last head kept elsewhere can still be cut or rewritten unnoticed; keep heads often.
+- the triggers stop UPDATE and DELETE, not the database owner dropping them, nor TRUNCATE on
+  PostgreSQL (see migration 0001): what these allow is caught as above.
 """
 
 import re
@@ -199,10 +202,8 @@ class _ChainWalk:
 
     def result(self) -> AuditVerification:
         if self.known_head and not self.known_head_found:
-            problem = (
-                f"the known head {self.known_head} is not in the log: entries at the end were deleted, or rewritten"
-            )
-            self.problems.append(AuditProblem(None, problem))
+            gone = "entries at the end were deleted, or the chain was rewritten"
+            self.problems.append(AuditProblem(None, f"the known head {self.known_head} is not in the log: {gone}"))
         head = self.previous.entry_hash if self.previous else GENESIS_HASH
         return AuditVerification(self.entries, head, self.problems)
 

@@ -105,7 +105,7 @@ _LATIN: dict[str, tuple[str, ...]] = {
     "Ñ": ("N", "NG"),
 }
 _APOSTROPHES = frozenset("'’ʼ`ʹ")  # ICAO: omitted
-_SEPARATORS = frozenset(" \t\n\r-‐–—,.<")  # ICAO: a hyphen becomes a filler, i.e. a word break
+_SEPARATORS = frozenset("-‐–—,.<")  # and white space. ICAO: a hyphen becomes a filler, i.e. a word break
 _PATRONYMIC_ENDINGS = ("ОВИЧ", "ЕВИЧ", "ЬИЧ", "ОВНА", "ЕВНА", "ИЧНА", "УЛЫ", "ҰЛЫ", "КЫЗЫ", "ҚЫЗЫ")
 _PATRONYMIC_ENDINGS_LATIN = ("OVICH", "EVICH", "OVNA", "EVNA", "ICHNA", "ULY", "KYZY")
 
@@ -145,17 +145,11 @@ def name_matches_mrz(typed: str, *, surname: str, given_names: str) -> bool:
 
 
 def _words(name: str) -> list[str]:
-    words, current = [], []
-    for character in unicodedata.normalize("NFC", name).upper():
-        if character in _APOSTROPHES:
-            continue
-        if character in _SEPARATORS or character.isspace():
-            words.append("".join(current))
-            current = []
-        else:
-            current.append(character)
-    words.append("".join(current))
-    return [word for word in words if word]
+    cleaned = (
+        "" if character in _APOSTROPHES else " " if character in _SEPARATORS or character.isspace() else character
+        for character in unicodedata.normalize("NFC", name.upper())
+    )
+    return "".join(cleaned).split()
 
 
 def _mrz_words(name: str) -> list[str]:
