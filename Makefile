@@ -23,7 +23,7 @@ messages: $(STAMP)
 
 demo: setup
 	$(BIN)/tengri manage migrate --noinput
-	$(BIN)/tengri manage load_demo
+	$(BIN)/tengri demo
 
 run: demo
 	$(BIN)/tengri manage runserver $(HOST)

@@ -122,3 +122,9 @@ def access_mrz_check(user: User) -> None:
 def _reviews(account, application) -> bool:
     filed = application.state != "draft" or application.review_round > 0
     return filed and account.country in application.required_authorities
+
+
+def access_people_admin(user: User) -> None:
+    """Companies, accounts (roles) and guides are managed by administrators only (in the admin)."""
+    if not is_administrator(user):
+        raise AccessDenied("only an administrator may manage companies, accounts and guides")

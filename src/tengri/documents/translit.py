@@ -24,6 +24,7 @@ from tengri.core.errors import InvalidInput
 
 MAX_VARIANTS_PER_WORD = 64
 MAX_VARIANTS = 256
+_TRIES_PER_VARIANT = 8
 
 # ICAO 9303 Part 3 spelling first, then the common alternatives met in passports.
 _CYRILLIC: dict[str, tuple[str, ...]] = {
@@ -106,8 +107,9 @@ _LATIN: dict[str, tuple[str, ...]] = {
 }
 _APOSTROPHES = frozenset("'’ʼ`ʹ")  # ICAO: omitted
 _SEPARATORS = frozenset("-‐–—,.<")  # and white space. ICAO: a hyphen becomes a filler, i.e. a word break
-_PATRONYMIC_ENDINGS = ("ОВИЧ", "ЕВИЧ", "ЬИЧ", "ОВНА", "ЕВНА", "ИЧНА", "УЛЫ", "ҰЛЫ", "КЫЗЫ", "ҚЫЗЫ")
-_PATRONYMIC_ENDINGS_LATIN = ("OVICH", "EVICH", "OVNA", "EVNA", "ICHNA", "ULY", "KYZY")
+# Russian patronymics, and Kazakh and Kyrgyz ones written as one word (Нұрланұлы, Асанбекуулу)
+_PATRONYMIC_ENDINGS = ("ОВИЧ", "ЕВИЧ", "ЬИЧ", "ОВНА", "ЕВНА", "ИЧНА", "УЛЫ", "ҰЛЫ", "УУЛУ", "КЫЗЫ", "ҚЫЗЫ")
+_PATRONYMIC_ENDINGS_LATIN = ("OVICH", "EVICH", "OVNA", "EVNA", "ICHNA", "ULY", "UULU", "KYZY")
 
 Spellings = tuple[str, ...]
 
@@ -217,13 +219,17 @@ def _best_first(choices: list[Spellings] | tuple[Spellings, ...], limit: int, *,
     """Up to `limit` distinct joins of one choice per position, fewest departures from the first choices first.
 
     A best-first walk over choice indices (cost = sum of indices), so the cap keeps the most standard.
+    Different choices can join to the same text (ЪЪ: IE + "" and "" + IE), so the walk also stops after
+    `_TRIES_PER_VARIANT * limit` joins: a word of thirty Ъ has 2**30 choices but only 31 distinct spellings.
     """
     if not choices:
         return []
     start = (0,) * len(choices)
     frontier, seen = [(0, start)], {start}
     found: dict[str, None] = {}  # insertion-ordered set
-    while frontier and len(found) < limit:
+    for _ in range(_TRIES_PER_VARIANT * limit):
+        if not frontier or len(found) == limit:
+            break
         cost, picks = heapq.heappop(frontier)
         found.setdefault(separator.join(options[pick] for options, pick in zip(choices, picks, strict=True)))
         for position, pick in enumerate(picks):
