@@ -120,8 +120,8 @@ def access_mrz_check(user: User) -> None:
 
 
 def _reviews(account, application) -> bool:
-    filed = application.state != "draft" or application.review_round > 0
-    return filed and account.country in application.required_authorities
+    # Officers see an application once it was submitted (a first review round opened), never a draft.
+    return application.review_round > 0 and account.country in application.required_authorities
 
 
 def access_people_admin(user: User) -> None:

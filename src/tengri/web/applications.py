@@ -189,7 +189,11 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
     reason = "officer review" if role == Role.BORDER_OFFICER else "operator view of own application"
     report = route_report(application.route)
     waypoints = route_waypoints(application.route)
-    may_decide = _allowed(access.access_application_decide, request.user, application)
+    may_decide = _allowed(access.access_application_decide, request.user, application) and not any(
+        decision.review_round == application.review_round
+        and decision.authority == access.account_of(request.user).country
+        for decision in selectors.decisions_of(application)
+    )
     return {
         "application": application,
         "error": error,
@@ -222,10 +226,11 @@ def _allowed(rule, user, application) -> bool:
     return True
 
 
-def _nights(application: Application) -> list[tuple[date, str]]:
-    chosen = {night.date: night.sleeping_place.code for night in selectors.itinerary_of(application)}
+def _nights(application: Application) -> list[tuple[date, object]]:
+    """Every night of the trip with its sleeping place, or None where none is chosen yet."""
+    chosen = {night.date: night.sleeping_place for night in selectors.itinerary_of(application)}
     days = [application.start_date + timedelta(days=n) for n in range(application.nights)]
-    return [(day, chosen.get(day, "")) for day in days]
+    return [(day, chosen.get(day)) for day in days]
 
 
 def _passage_rows(application: Application) -> list[dict]:
