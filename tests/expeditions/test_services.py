@@ -132,7 +132,7 @@ def test_one_bad_passport_among_three_adds_none_and_the_error_names_it(operator)
 
     assert application.members.count() == 0
     assert AuditEntry.objects.count() == audit_before
-    assert error.value.passport == 2 and error.value.field == "birth_date"
+    assert error.value.passport == 2 and error.value.field == "birth_date_check_digit"
     assert "passport 2" in str(error.value) and "birth date" in str(error.value)
 
 
