@@ -1,6 +1,7 @@
 """Bad input through the pages and the API gets a clear error and changes nothing."""
 
 import base64
+from datetime import date
 
 import pytest
 
@@ -42,9 +43,9 @@ def test_a_malformed_mrz_names_the_field_and_adds_no_one(operator):
         given_names="ERLAN",
         number="AC1234567",
         nationality="KGZ",
-        birth_date=__import__("datetime").date(1990, 5, 6),
+        birth_date=date(1990, 5, 6),
         sex="M",
-        expiry_date=__import__("datetime").date(2033, 1, 1),
+        expiry_date=date(2033, 1, 1),
     )
     broken = line2[:9] + str((int(line2[9]) + 1) % 10) + line2[10:]  # the number's check digit
     response = operator.post(f"/en/applications/{application.reference}/members", {"mrz": f"{line1}\n{broken}"})
