@@ -21,7 +21,11 @@ def setup_with(env: dict[str, str]) -> subprocess.CompletedProcess:
     [
         ({}, "TENGRI_SECRET_KEY"),
         ({"TENGRI_SECRET_KEY": "s3cret-for-this-test"}, "TENGRI_DATA_KEY"),
-        ({"TENGRI_SECRET_KEY": "s3cret-for-this-test", "TENGRI_DATA_KEY": "d4ta"}, "TENGRI_ALLOWED_HOSTS"),
+        ({"TENGRI_SECRET_KEY": "s3cret-for-this-test", "TENGRI_DATA_KEY": "d4ta"}, "TENGRI_SIGNING_KEY_SECRET"),
+        (
+            {"TENGRI_SECRET_KEY": "s3cret-for-this-test", "TENGRI_DATA_KEY": "d4ta", "TENGRI_SIGNING_KEY_SECRET": "k"},
+            "TENGRI_ALLOWED_HOSTS",
+        ),
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(env, missing):
@@ -35,6 +39,7 @@ def test_production_starts_when_configured():
         {
             "TENGRI_SECRET_KEY": "s3cret-for-this-test",
             "TENGRI_DATA_KEY": "d4ta",
+            "TENGRI_SIGNING_KEY_SECRET": "k",
             "TENGRI_ALLOWED_HOSTS": "tengri.example",
         }
     )

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tengri.expeditions.models import Application
 from tengri.registry.models import Country
@@ -11,9 +11,9 @@ from tengri.registry.models import Country
 
 class Decision(models.Model):
     class Verdict(models.TextChoices):
-        APPROVE = "approve", _("approved")
-        REJECT = "reject", _("rejected")
-        REQUEST_CHANGES = "request_changes", _("changes requested")
+        APPROVE = "approve", pgettext_lazy("decision", "approved")
+        REJECT = "reject", pgettext_lazy("decision", "rejected")
+        REQUEST_CHANGES = "request_changes", pgettext_lazy("decision", "changes requested")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
     review_round = models.PositiveIntegerField()

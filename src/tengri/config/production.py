@@ -18,6 +18,7 @@ def _required(name: str) -> str:
 
 SECRET_KEY = _required("TENGRI_SECRET_KEY")
 TENGRI_DATA_KEY = _required("TENGRI_DATA_KEY")
+TENGRI_SIGNING_KEY_SECRET = _required("TENGRI_SIGNING_KEY_SECRET")
 ALLOWED_HOSTS = env_list("TENGRI_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("TENGRI_ALLOWED_HOSTS must be set in production")

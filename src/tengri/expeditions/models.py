@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tengri.accounts.models import Company
 from tengri.registry.models import Checkpoint, Place, Route
@@ -43,14 +44,14 @@ class ReferenceCounter(models.Model):
 
 class Application(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        UNDER_REVIEW = "under_review", _("under review")
-        CHANGES_REQUESTED = "changes_requested", _("changes requested")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-        CLOSED = "closed", _("closed")
+        DRAFT = "draft", pgettext_lazy("application state", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("application state", "submitted")
+        UNDER_REVIEW = "under_review", pgettext_lazy("application state", "under review")
+        CHANGES_REQUESTED = "changes_requested", pgettext_lazy("application state", "changes requested")
+        APPROVED = "approved", pgettext_lazy("application state", "approved")
+        REJECTED = "rejected", pgettext_lazy("application state", "rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application state", "withdrawn")
+        CLOSED = "closed", pgettext_lazy("application state", "closed")
 
     reference = models.CharField(max_length=20, unique=True)
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="applications")
