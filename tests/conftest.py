@@ -1,7 +1,9 @@
 import os
+from importlib import import_module
 
 import pytest
 from django.db import connection
+from django.test import TransactionTestCase
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,27 +28,26 @@ def demo_season(db):
     return demo_season_load(with_users=False)
 
 
-@pytest.fixture(autouse=True)
-def _audit_log_flushable_on_sqlite(request):
-    """The audit log's SQLite triggers refuse DELETE, and Django empties the tables of a transactional test
-    with DELETE (PostgreSQL uses TRUNCATE, which the triggers allow). Such tests run without the triggers;
-    they are put back after the flush. Requested first (autouse), this fixture is torn down last."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if not transactional or "postgres" in os.environ.get("DATABASE_URL", ""):
-        yield
-        return
-    from importlib import import_module
+def _flush_with_audit_triggers_lifted(original):
+    """The audit log's SQLite triggers refuse DELETE, and Django empties the tables after a transactional
+    test (and a live-server test) with DELETE; PostgreSQL uses TRUNCATE, which the triggers allow. So on
+    SQLite the triggers are lifted for exactly that flush and put back after it."""
 
-    request.getfixturevalue("django_db_setup")
-    blocker = request.getfixturevalue("django_db_blocker")
-    triggers = import_module("tengri.core.migrations.0001_initial")
-    with blocker.unblock(), connection.cursor() as cursor:
-        for statement in triggers.SQLITE_DROP:
-            cursor.execute(statement)
-    yield
-    with blocker.unblock(), connection.cursor() as cursor:
-        for statement in triggers.SQLITE_TRIGGERS:
-            cursor.execute(statement)
+    def fixture_teardown(self):
+        if connection.vendor != "sqlite":
+            return original(self)
+        triggers = import_module("tengri.core.migrations.0001_initial")
+        with connection.cursor() as cursor:
+            for statement in triggers.SQLITE_DROP:
+                cursor.execute(statement)
+        try:
+            return original(self)
+        finally:
+            with connection.cursor() as cursor:
+                for statement in triggers.SQLITE_TRIGGERS:
+                    cursor.execute(statement)
+
+    return fixture_teardown
+
+
+TransactionTestCase._fixture_teardown = _flush_with_audit_triggers_lifted(TransactionTestCase._fixture_teardown)

@@ -11,4 +11,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TENGRI_DATA_KEY = "test-only-data-key"
-TENGRI_SIGNING_KEY_SECRET = "test-only-signing-key-secret"
+TENGRI_SIGNING_KEY_SECRET = "test-only-signing-key-secret"  # noqa: S105

@@ -194,8 +194,10 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
         and decision.authority == access.account_of(request.user).country
         for decision in selectors.decisions_of(application)
     )
+    account = access.account_of(request.user)
     return {
         "application": application,
+        "viewer_country": account.country or (account.company.country if account.company else "KZ"),
         "error": error,
         "role": role,
         "is_operator": role == Role.OPERATOR,
