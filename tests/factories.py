@@ -8,8 +8,6 @@ never collide. Applications are filed on `TODAY`, well before `START`, so that e
 import itertools
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
-
 from tengri.accounts.models import Company
 from tengri.accounts.services import account_create, company_register
 from tengri.approvals.services import decision_record
@@ -22,7 +20,7 @@ from tengri.registry.models import Place, Route, Waypoint
 
 TODAY = date(2027, 4, 1)  # a Thursday, no public holiday in either state
 START = date(2027, 7, 12)  # a Monday in the season of every demo route and checkpoint
-PASSWORD = "factory-password"  # noqa: S105
+PASSWORD = "factory-password"
 PASSPORT_EXPIRY = date(2034, 5, 20)
 CLIMBERS = [("MUELLER", "ANNA", "D<<", "F"), ("NOWAK", "PIOTR", "POL", "M"), ("TANAKA", "KENJI", "JPN", "M")]
 NATIONALITY = {"KZ": "KAZ", "KG": "KGZ"}
@@ -282,7 +280,3 @@ def application_within_kazakhstan(*, actor, start: date = START, today: date = T
     services.application_submit(actor=actor, application=application, today=today)
     application.refresh_from_db()
     return application
-
-
-def users_named(*usernames: str) -> list:
-    return [get_user_model().objects.get(username=username) for username in usernames]

@@ -244,6 +244,78 @@ def test_a_bad_iin_is_refused_and_nothing_is_added(operator, typed_iin, field):
     assert application.members.count() == 0
 
 
+def test_a_typed_name_iin_or_guide_needs_a_single_passport(operator):
+    application = factories.application_draft(actor=operator)
+    with pytest.raises(InvalidInput, match="one MRZ at a time"):
+        services.members_add(
+            actor=operator, application=application, today=TODAY, typed_name="Анна", mrz_text=factories.climbers_mrz(2)
+        )
+    assert application.members.count() == 0
+
+
+def test_a_guide_of_another_company_is_refused(operator):
+    application = factories.application_draft(actor=operator)
+    stranger = factories.guide(factories.company(country="KG"))
+    with pytest.raises(InvalidInput, match="another company"):
+        services.members_add(
+            actor=operator,
+            application=application,
+            today=TODAY,
+            role=Member.Role.LEADER,
+            guide=stranger,
+            mrz_text=factories.mrz(),
+        )
+    assert application.members.count() == 0
+
+
+def _night_on_another_route(start):
+    return {start: "south-inylchek-bc"}, []
+
+
+def _night_after_the_trip(start):
+    return {start + timedelta(days=18): "north-inylchek-bc"}, []
+
+
+def _passage_before_the_trip(start):
+    return {}, [(start - timedelta(days=1), "KRK-HB-KZ", "in")]
+
+
+def _unknown_checkpoint(start):
+    return {}, [(start, "NOWHERE", "in")]
+
+
+def _sideways(start):
+    return {}, [(start, "KRK-HB-KZ", "across")]
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        (_night_on_another_route, "not a place on route KT-N-KZ"),
+        (_night_after_the_trip, "outside the trip"),
+        (_passage_before_the_trip, "outside the trip"),
+        (_unknown_checkpoint, "unknown checkpoint"),
+        (_sideways, "direction"),
+    ],
+)
+def test_a_bad_itinerary_is_refused_and_the_old_one_is_kept(operator, plan, message):
+    application = factories.application_complete(actor=operator)
+    nights, passages = plan(application.start_date)
+    before = (list(application.itinerary.values_list("date", "sleeping_place")), application.passages.count())
+
+    with pytest.raises(InvalidInput, match=message):
+        services.itinerary_set(actor=operator, application=application, today=TODAY, nights=nights, passages=passages)
+
+    assert (list(application.itinerary.values_list("date", "sleeping_place")), application.passages.count()) == before
+    assert before[1] == 4
+
+
+def test_an_unknown_field_is_refused(operator):
+    application = factories.application_draft(actor=operator)
+    with pytest.raises(InvalidInput, match="unknown field"):
+        services.application_update(actor=operator, application=application, today=TODAY, route="SRB-TREK")
+
+
 # --- The pre-screen at submission -----------------------------------------------------------------------
 
 
@@ -543,6 +615,37 @@ def test_moving_an_approved_trip_needs_a_new_itinerary_then_every_authority_agai
     application.refresh_from_db()
     assert (application.state, application.review_round) == (State.SUBMITTED, 2)
     assert decide_all(application, officers) == [State.UNDER_REVIEW, State.APPROVED]
+
+
+def test_a_member_removed_while_an_amendment_awaits_a_fix_still_loses_their_permit(
+    operator, officers, django_capture_on_commit_callbacks
+):
+    """Approved (permits issued), then moved: the amendment waits for a new itinerary in changes requested.
+    A member removed now held a permit from the approval; `member_removed` is what revokes it."""
+    application = factories.application_approved(actor=operator, officers_by_authority=officers)
+    services.application_update(
+        actor=operator,
+        application=application,
+        today=TODAY,
+        start_date=application.start_date + timedelta(days=7),
+        end_date=application.end_date + timedelta(days=7),
+    )
+    application.refresh_from_db()
+    assert application.state == State.CHANGES_REQUESTED
+    member = application.members.filter(role=Member.Role.MEMBER).first()
+    removed = []
+
+    def receiver(sender, application, member, **kwargs):
+        removed.append(member.pk)
+
+    signals.member_removed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.member_remove(actor=operator, application=application, member_id=member.pk, today=TODAY)
+    finally:
+        signals.member_removed.disconnect(receiver)
+
+    assert removed == [member.pk]
 
 
 def test_an_amendment_sent_back_for_a_fix_is_not_held_to_the_lead_time(operator, officers):

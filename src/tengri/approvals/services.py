@@ -75,6 +75,9 @@ def _advance(application: Application, verdict: str) -> None:
     elif _approved_by_all(application):
         application.state, application.decided_at = State.APPROVED, now
         fields.append("decided_at")
+        if application.first_approved_at is None:
+            application.first_approved_at = now
+            fields.append("first_approved_at")
     else:
         application.state = State.UNDER_REVIEW
     application.save(update_fields=fields)

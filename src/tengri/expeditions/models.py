@@ -73,6 +73,8 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set at the first approval and kept: later reviews are of amendments, not new filings (no lead time).
+    first_approved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("retention counts from here"))
     personal_data_erased_at = models.DateTimeField(null=True, blank=True)
 

@@ -104,7 +104,7 @@ def _contacts(group: _Group) -> list[Finding]:
 
 def _lead_time(group: _Group) -> list[Finding]:
     app = group.application
-    if app.state == Application.State.APPROVED:
+    if app.first_approved_at is not None:
         return []  # an amendment of an approved group is not a new filing
     findings = []
     for authority in group.authorities:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tengri.core.audit import audit_record
@@ -29,9 +30,11 @@ class RetentionResult:
 def retention_due(*, now: datetime) -> list[Application]:
     cutoff_day = add_months(now.date(), -12 * settings.TENGRI_RETENTION_YEARS)  # 29 Feb falls back to 28 Feb
     cutoff = now.replace(year=cutoff_day.year, month=cutoff_day.month, day=cutoff_day.day)
-    return list(
-        Application.objects.filter(closed_at__lt=cutoff, personal_data_erased_at__isnull=True).order_by("closed_at")
+    # An approved trip that nobody closed counts as closed when it ended.
+    ended = Q(closed_at__lt=cutoff) | Q(
+        closed_at__isnull=True, state=Application.State.APPROVED, end_date__lt=cutoff_day
     )
+    return list(Application.objects.filter(ended, personal_data_erased_at__isnull=True).order_by("end_date"))
 
 
 def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> RetentionResult:

@@ -143,19 +143,30 @@ def member_remove(*, actor, application: Application, member_id: int, today: dat
     member = application.members.filter(pk=member_id, removed_at__isnull=True).first()
     if member is None:
         raise NotFound(f"no member {member_id} in {application.reference}")
-    was_approved = application.state == State.APPROVED
     member.removed_at = timezone.now()
     member.save(update_fields=["removed_at"])
     _edited(application, actor, today, action="application.member_remove", reason=reason, data={"member": member.pk})
-    if was_approved:
-        transaction.on_commit(lambda: signals.member_removed.send(Application, application=application, member=member))
+    # Whatever the state now, a permit issued at an earlier approval must be revoked.
+    transaction.on_commit(lambda: signals.member_removed.send(Application, application=application, member=member))
     return member
 
 
-@transaction.atomic(durable=True)
 def application_submit(*, actor, application: Application, today: date) -> Application:
     """Draft or changes-requested → submitted, opening a new review round. Refused while any blocking
-    finding stands (the error lists them). Mails the officers of every required authority."""
+    finding stands (the error lists them, and the application keeps them: the pre-screen's result is
+    saved first, in its own transaction). Mails the officers of every required authority."""
+    prescreen_refresh(application=application, today=today)
+    return _submit(actor=actor, application=application, today=today)
+
+
+@transaction.atomic(durable=True)
+def prescreen_refresh(*, application: Application, today: date) -> None:
+    """Re-run the pre-screen (today's date matters for lead times) and store its findings."""
+    _prescreen(_locked(application), today)
+
+
+@transaction.atomic(durable=True)
+def _submit(*, actor, application: Application, today: date) -> Application:
     application = _locked(application)
     if application.state not in (State.DRAFT, State.CHANGES_REQUESTED):
         raise InvalidTransition(f"{application.reference} is {application.get_state_display()}: it cannot be submitted")
