@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "tengri.registry.commands",
     "tengri.documents.commands",
     "tengri.expeditions.commands",
+    "tengri.permits.commands",
     "tengri.core.commands",
 )
 

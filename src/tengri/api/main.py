@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from tengri.api.applications import router as applications_router
 from tengri.api.documents import router as documents_router
+from tengri.api.permits import router as permits_router
 from tengri.api.registry import router as registry_router
 from tengri.core.errors import TengriError
 
@@ -24,3 +25,4 @@ def _domain_error(request: HttpRequest, error: TengriError) -> HttpResponse:
 api.add_router("/", registry_router)
 api.add_router("/", applications_router)
 api.add_router("/", documents_router)
+api.add_router("/", permits_router)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tengri.documents",
     "tengri.expeditions",
     "tengri.approvals",
+    "tengri.permits",
     "tengri.web",
 ]
 
@@ -117,6 +118,10 @@ DEFAULT_FROM_EMAIL = env_str("TENGRI_FROM_EMAIL", "tengri@localhost")
 # Personal data (document numbers, birth dates) is encrypted with keys derived from this secret, and
 # looked up through a keyed hash (see tengri.documents.crypto). Production must set its own.
 TENGRI_DATA_KEY = env_str("TENGRI_DATA_KEY", "dev-only-data-key-do-not-use-in-production")
+# Private signing keys of the authorities are stored sealed under a key derived from this secret.
+TENGRI_SIGNING_KEY_SECRET = env_str("TENGRI_SIGNING_KEY_SECRET", "dev-only-signing-key-secret")
+# A permit is valid from the day before the trip starts to this many days after it ends (weather delays).
+TENGRI_PERMIT_GRACE_DAYS = 3
 # Personal data of an application is erased this many years after it closes (as the EU EES does).
 TENGRI_RETENTION_YEARS = 3
 # Uploads and pasted text larger than this are refused before parsing.

@@ -128,3 +128,17 @@ def access_people_admin(user: User) -> None:
     """Companies, accounts (roles) and guides are managed by administrators only (in the admin)."""
     if not is_administrator(user):
         raise AccessDenied("only an administrator may manage companies, accounts and guides")
+
+
+def access_permit_verify(user: User) -> None:
+    """Verifying shows the holder's name and passport number: border and checkpoint officers only."""
+    if role_of(user) not in (Role.BORDER_OFFICER, Role.CHECKPOINT_OFFICER):
+        raise AccessDenied("only border and checkpoint officers may verify permits here")
+
+
+def access_permit_read(user: User, permit, *, link_valid: bool = False) -> None:
+    """A permit is shown to whoever may read its application, and to its holder through the private
+    link the operator hands them (`link_valid`: the link's token matched)."""
+    if link_valid:
+        return
+    access_application_read(user, permit.application)

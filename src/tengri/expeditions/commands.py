@@ -23,6 +23,7 @@ def _demo(args) -> int:
 
     from tengri.core.errors import AccessDenied
     from tengri.expeditions.demo import demo_applications_load, demo_people_load
+    from tengri.permits.demo import demo_keys_load
     from tengri.registry.demo.loader import demo_season_load
 
     if not settings.DEBUG:
@@ -31,6 +32,7 @@ def _demo(args) -> int:
 
     season = demo_season_load(with_users=True)
     logins = season.users + demo_people_load()
+    demo_keys_load()  # before the applications, so that the approved one gets its permits
     # The demo's decisions would mail the demo users; keep the console quiet.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         created = demo_applications_load()

@@ -18,6 +18,7 @@ from tengri.core.errors import InvalidInput, InvalidTransition, NotFound
 from tengri.core.roles import Role
 from tengri.expeditions import selectors, services
 from tengri.expeditions.models import Application, Member
+from tengri.permits.selectors import permits_of_application
 from tengri.registry.models import Checkpoint
 from tengri.registry.reports import route_report
 from tengri.registry.selectors import route_get, route_list, route_waypoints
@@ -211,6 +212,7 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
         "authorities": report["required_authorities"],
         "reasons": report.get("jurisdiction_reasons", []),
         "decisions": selectors.decisions_of(application),
+        "permits": list(permits_of_application(application)),
         "guides": selectors.guides_of_company(application.company) if role == Role.OPERATOR else [],
         "member_roles": Member.Role.choices,
     }

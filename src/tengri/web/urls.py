@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tengri.web import applications, views
+from tengri.web import applications, permits, views
 
 urlpatterns = [
     path("routes/", views.route_list_page, name="route-list"),
@@ -28,4 +28,6 @@ urlpatterns = [
     path("applications/<str:reference>/withdraw", applications.application_withdraw_view, name="application-withdraw"),
     path("applications/<str:reference>/decide", applications.decision_view, name="application-decide"),
     path("review/", applications.review_queue_page, name="review-queue"),
+    path("permits/<str:permit_id>/", permits.permit_page, name="permit-detail"),
+    path("permits/<str:permit_id>.pdf", permits.permit_pdf_download, name="permit-pdf"),
 ]
