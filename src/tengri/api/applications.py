@@ -193,7 +193,7 @@ def application_detail(request: HttpRequest, reference: str):
 def application_update(request: HttpRequest, reference: str, payload: ApplicationPatch):
     application = selectors.application_get(reference=reference)
     access.access_application_edit(request.user, application)
-    services.application_update(actor=request.user, application=application, today=_today(), **payload.dict())
+    services.application_update(actor=request.user, application=application, today=_today(), **payload.model_dump())
     return _fresh(reference)
 
 

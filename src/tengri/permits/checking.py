@@ -43,7 +43,8 @@ def verify_for_command(
 ) -> dict:
     """Verify one permit and describe the result for a person at a checkpoint (JSON-ready)."""
     now = at or datetime.now(UTC)
-    text = qr if qr is not None else _only_code(read_qr_image(image or b""))
+    # A hardware scanner types the text and a newline; the spec's alphabet has no whitespace to lose.
+    text = qr.strip() if qr is not None else _only_code(read_qr_image(image or b""))
     trust_list = TrustList.from_jwks(trust if trust is not None else trust_list_jwks(now=now))
     revoked = RevocationList.from_json(revocations if revocations is not None else revocation_list(now=now))
     offset = checkpoint_utc_offset(checkpoint) if checkpoint else None

@@ -1,25 +1,15 @@
 """A permit as people see it (page and PDF): read back from its own QR text, so what is printed is
 exactly what a checkpoint will verify."""
 
-import zlib
-
-import base45
-
-from tengri.permits.codec import PREFIX, PermitClaims, decode_claims, load_cbor
 from tengri.permits.document import PermitSheet
 from tengri.permits.models import Permit
 from tengri.permits.services import permit_qr_text
-
-
-def stored_claims(text: str) -> PermitClaims:
-    """The claims of a permit we issued and stored (trusted input: no verification, no bounds)."""
-    cose = load_cbor(zlib.decompress(base45.b45decode(text.removeprefix(PREFIX))), tag=98)
-    return decode_claims(getattr(cose, "value", cose)[2])
+from tengri.permits.verify import read_claims
 
 
 def permit_sheet(permit: Permit) -> PermitSheet:
     text = permit_qr_text(permit)
-    claims = stored_claims(text)
+    claims = read_claims(text)
     return PermitSheet(
         permit_id=str(permit.id),
         qr_text=text,
