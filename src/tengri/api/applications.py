@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from tengri.api.security import SIGNED_IN
 from tengri.approvals.services import decision_record
@@ -179,7 +180,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn):
         end_date=payload.end_date,
         today=_today(),
     )
-    return 201, _fresh(application.reference)
+    return Status(201, _fresh(application.reference))
 
 
 @router.get("/applications/{reference}", response={200: ApplicationOut, **ERRORS})
@@ -239,7 +240,7 @@ def members_add(request: HttpRequest, reference: str, payload: MembersIn):
     )
     added = {member.pk for member in members}
     rows = selectors.member_documents(application, actor=request.user, reason="operator added members")
-    return 201, [_member_out(row) for row in rows if row["member"].pk in added]
+    return Status(201, [_member_out(row) for row in rows if row["member"].pk in added])
 
 
 @router.delete("/applications/{reference}/members/{member_id}", response={200: ApplicationOut, **ERRORS})
@@ -280,13 +281,16 @@ def decision_create(request: HttpRequest, reference: str, payload: DecisionIn):
         verdict=payload.verdict,
         reason=payload.reason,
     )
-    return 201, {
-        "review_round": decision.review_round,
-        "authority": decision.authority,
-        "verdict": decision.verdict,
-        "reason": decision.reason,
-        "decided_at": decision.decided_at.isoformat(),
-    }
+    return Status(
+        201,
+        {
+            "review_round": decision.review_round,
+            "authority": decision.authority,
+            "verdict": decision.verdict,
+            "reason": decision.reason,
+            "decided_at": decision.decided_at.isoformat(),
+        },
+    )
 
 
 def _member_out(row: dict) -> dict:
