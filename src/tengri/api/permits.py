@@ -11,7 +11,8 @@ from tengri.api.security import SIGNED_IN
 from tengri.core import access
 from tengri.expeditions.selectors import application_get
 from tengri.permits.checking import verify_for_command
-from tengri.permits.selectors import permits_of_application, revocation_list, trust_list_jwks
+from tengri.permits.selectors import permit_get, permits_of_application, revocation_list, trust_list_jwks
+from tengri.permits.services import permit_replace
 
 router = Router(tags=["permits"])
 
@@ -110,3 +111,21 @@ def application_permits(request: HttpRequest, reference: str):
         }
         for permit in permits_of_application(application)
     ]
+
+
+class ReplaceIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ReplaceOut(Schema):
+    revoked: str
+    issued: str | None
+
+
+@router.post("/permits/{permit_id}/replace", response={200: ReplaceOut, **ERRORS}, auth=SIGNED_IN)
+def permit_replace_endpoint(request: HttpRequest, permit_id: str, payload: ReplaceIn):
+    """Revoke a lost or damaged permit and issue the holder a new one (a new id)."""
+    permit = permit_get(permit_id=permit_id)
+    access.access_permit_revoke(request.user, permit)
+    replacement = permit_replace(actor=request.user, permit=permit, reason=payload.reason)
+    return {"revoked": str(permit.id), "issued": str(replacement.id) if replacement else None}

@@ -142,3 +142,15 @@ def access_permit_read(user: User, permit, *, link_valid: bool = False) -> None:
     if link_valid:
         return
     access_application_read(user, permit.application)
+
+
+def access_permit_revoke(user: User, permit) -> None:
+    """A lost permit is revoked (and re-issued) by the filing company's operator or by an officer of
+    an authority that signed it."""
+    account = _account(user)
+    application = permit.application
+    if account and account.role == Role.OPERATOR and account.company_id == application.company_id:
+        return
+    if account and account.role == Role.BORDER_OFFICER and _reviews(account, application):
+        return
+    raise AccessDenied("you may not revoke this permit")

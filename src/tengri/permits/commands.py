@@ -39,6 +39,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     revocations = permit.add_parser("revocations", help="print the revocation list")
     revocations.add_argument("--since", type=int, help="only revoked after this NumericDate (UTC seconds)")
     revocations.set_defaults(handler=_permit_revocations)
+    revoke = permit.add_parser("revoke", help="revoke a permit (lost, damaged) and issue the holder a new one")
+    revoke.add_argument("permit_id")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(handler=_permit_revoke)
     verify = permit.add_parser("verify", help="verify a permit offline: exit 0 valid, 1 invalid, 2 usage error")
     source = verify.add_mutually_exclusive_group(required=True)
     source.add_argument("--qr", help="the scanned QR text (TGP1:...)")
@@ -149,6 +153,17 @@ def _permit_revocations(args) -> int:
 
     since = datetime.fromtimestamp(args.since, UTC) if args.since is not None else None
     print_json(revocation_list(since=since))
+    return EXIT_OK
+
+
+def _permit_revoke(args) -> int:
+    from tengri.permits.selectors import permit_get
+    from tengri.permits.services import permit_replace
+
+    replacement = permit_replace(actor=None, permit=permit_get(permit_id=args.permit_id), reason=args.reason)
+    print(f"revoked {args.permit_id}")
+    if replacement is not None:
+        print(f"issued  {replacement.id}")
     return EXIT_OK
 
 

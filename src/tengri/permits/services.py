@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tengri.core.audit import audit_record
-from tengri.core.errors import InvalidTransition
+from tengri.core.errors import InvalidInput, InvalidTransition
 from tengri.documents.crypto import seal, unseal
 from tengri.expeditions.models import Application, Member
 from tengri.permits.codec import CheckpointWindow, PermitClaims, qr_text, sign_permit
@@ -143,3 +143,13 @@ def _permit_for(application: Application, member: Member, signers, windows, now:
     )
     permit.signed_by.set([key for key, _ in signers])
     return permit
+
+
+def permit_replace(*, actor, permit: Permit, reason: str) -> Permit | None:
+    """A lost or damaged permit: revoke it and issue the holder a new one (a new id) for the same round.
+    Returns the new permit, or None when the application is no longer approved (nothing to re-issue)."""
+    if not reason.strip():
+        raise InvalidInput("say why the permit is revoked (lost, damaged, …)")
+    permit_revoke(actor=actor, permit=permit, reason=reason.strip())
+    issued = permits_issue(application=permit.application)
+    return next((new for new in issued if new.member_id == permit.member_id), None)

@@ -2,7 +2,8 @@
 may read the application, or by the holder through the private link (`?t=`). Every view is audited."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from tengri.core import access
 from tengri.core.audit import audit_personal_data_read
@@ -11,6 +12,7 @@ from tengri.permits.document import masked, permit_pdf
 from tengri.permits.links import permit_link_token, permit_link_valid
 from tengri.permits.presentation import permit_sheet
 from tengri.permits.selectors import permit_get
+from tengri.permits.services import permit_replace
 
 PERSONAL_FIELDS = ["name", "document_number", "birth_date"]
 
@@ -42,3 +44,11 @@ def _permit(request: HttpRequest, permit_id: str, *, why: str):
     access.access_permit_read(request.user, permit, link_valid=permit_link_valid(str(permit.id), token))
     audit_personal_data_read(actor=request.user, subject=permit, fields=PERSONAL_FIELDS, reason=why)
     return permit, token
+
+
+@require_POST
+def permit_replace_view(request: HttpRequest, permit_id: str) -> HttpResponse:
+    permit = permit_get(permit_id=permit_id)
+    access.access_permit_revoke(request.user, permit)
+    permit_replace(actor=request.user, permit=permit, reason=request.POST.get("reason", ""))
+    return redirect("application-detail", reference=permit.application.reference)

@@ -30,4 +30,5 @@ urlpatterns = [
     path("review/", applications.review_queue_page, name="review-queue"),
     path("permits/<str:permit_id>/", permits.permit_page, name="permit-detail"),
     path("permits/<str:permit_id>.pdf", permits.permit_pdf_download, name="permit-pdf"),
+    path("permits/<str:permit_id>/replace", permits.permit_replace_view, name="permit-replace"),
 ]
