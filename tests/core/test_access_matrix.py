@@ -1,4 +1,4 @@
-"""The access matrix of group applications: every page and API endpoint against every role.
+"""The access matrix of group applications and their permits: every page and API endpoint against every role.
 
 The demo season (two companies, every role, applications in every state) is loaded once for the
 module inside an outer transaction, as Django's `setUpTestData` does; each test runs in a savepoint
@@ -7,8 +7,13 @@ that is rolled back, so an allowed write in one test is never seen by the next.
 For each (method, path, payload) the matrix lists who may reach it. Everyone else is refused: a page
 sends the anonymous to the login page and answers 403 to the rest; the API answers 401 to the
 anonymous and 403 to the rest. A refused request changes nothing (state, members, decisions,
-itinerary, audit log), and every read of members' personal data by an allowed user leaves exactly one
-`personal_data.read` entry in the audit log.
+itinerary, permits, audit log), and every read of members' personal data by an allowed user leaves
+exactly one `personal_data.read` entry in the audit log.
+
+The permits are those of the approved application, issued when its last approval commits (the demo
+has one active signing key per authority before its applications are filed). The trust list and the
+revocations are public: every role reaches them, the anonymous included. The holder's private link
+(`?t=`) is tested apart from the matrix.
 """
 
 import base64
@@ -24,6 +29,8 @@ from tengri.core.audit import PERSONAL_DATA_READ
 from tengri.core.models import AuditEntry
 from tengri.documents.specimen import td3_lines
 from tengri.expeditions.models import Application
+from tengri.permits.links import permit_link_token
+from tengri.permits.models import Permit
 
 PASSWORD = "tengri-demo-2026"
 
@@ -79,6 +86,9 @@ REVIEWERS = {
     KG_ONLY: {"officer-kg"},
 }
 REFERENCES = list(OWNER)
+# Who may read the approved application, and so see, print and replace its permits.
+PERMIT_READERS = frozenset({OWNER[APPROVED]} | REVIEWERS[APPROVED])
+PERMIT_VERIFIERS = frozenset(BORDER_OFFICERS | {"checkpoint-krk"})
 
 
 def new_passport_mrz() -> str:
@@ -97,7 +107,10 @@ def new_passport_mrz() -> str:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One request and who may make it. `path` may name {reference} and {member} (a member of it)."""
+    """One request and who may make it. `path` may name {member} (the first member of `reference`) and
+    {permit} (the permit of the approved application's first member); a payload value QR_OF_THE_PERMIT
+    stands for that permit's QR text. A read of personal data is audited on `audited` (the application
+    or the permit)."""
 
     name: str
     method: str
@@ -107,6 +120,7 @@ class Endpoint:
     payload: dict | None = None
     reference: str = ""
     reads_personal_data: bool = False
+    audited: str = "application"
 
     @property
     def writes(self) -> bool:
@@ -137,6 +151,7 @@ def application_endpoints(reference: str) -> list[Endpoint]:
         ("api-submit", "POST", api + "/submit", editors, True, None, False),
         ("api-withdraw", "POST", api + "/withdraw", editors, True, {"reason": "matrix"}, False),
         ("api-decide", "POST", api + "/decisions", deciders, True, {"verdict": "reject", "reason": "matrix"}, False),
+        ("api-permits", "GET", api + "/permits", readers, True, None, False),
     ]
     return [
         Endpoint(name, method, path, allowed, is_api, payload, reference, personal)
@@ -165,7 +180,46 @@ COMPANY_ENDPOINTS = [
         SPECIMEN_MRZ,
     ),
 ]
-ENDPOINTS = COMPANY_ENDPOINTS + [row for reference in REFERENCES for row in application_endpoints(reference)]
+QR_OF_THE_PERMIT = "<the QR text of the permit>"
+# During the trip, at its first planned checkpoint (passage on 13 July, window 12 to 14 July).
+VERIFY = {"qr": QR_OF_THE_PERMIT, "checkpoint": "KRK-HB-KZ", "at": "2027-07-13T08:00:00+05:00"}
+PERMIT_ENDPOINTS = [
+    Endpoint("page-permit", "GET", "/en/permits/{permit}/", PERMIT_READERS, False, None, APPROVED, True, "permit"),
+    Endpoint(
+        "page-permit-pdf", "GET", "/en/permits/{permit}.pdf", PERMIT_READERS, False, None, APPROVED, True, "permit"
+    ),
+    Endpoint(
+        "page-permit-replace",
+        "POST",
+        "/en/permits/{permit}/replace",
+        PERMIT_READERS,
+        False,
+        {"reason": "lost"},
+        APPROVED,
+    ),
+    Endpoint(
+        "api-permit-replace",
+        "POST",
+        "/api/v1/permits/{permit}/replace",
+        PERMIT_READERS,
+        True,
+        {"reason": "lost"},
+        APPROVED,
+    ),
+    Endpoint("api-permit-verify", "POST", "/api/v1/permits/verify", PERMIT_VERIFIERS, True, VERIFY, APPROVED),
+]
+# What every checkpoint syncs to verify offline: public, like the registry.
+PUBLIC_ENDPOINTS = [
+    Endpoint("api-trust-list", "GET", "/api/v1/trust-list", frozenset(ROLES), api=True),
+    Endpoint("api-revocations", "GET", "/api/v1/revocations", frozenset(ROLES), api=True),
+    Endpoint("api-revocations-since", "GET", "/api/v1/revocations?since=0", frozenset(ROLES), api=True),
+]
+ENDPOINTS = (
+    COMPANY_ENDPOINTS
+    + [row for reference in REFERENCES for row in application_endpoints(reference)]
+    + PERMIT_ENDPOINTS
+    + PUBLIC_ENDPOINTS
+)
 MATRIX = [
     pytest.param(endpoint, role, id=f"{endpoint.name}:{endpoint.reference or '-'}:{role}")
     for endpoint in ENDPOINTS
@@ -180,6 +234,8 @@ MATRIX = [
 class World:
     users: dict
     first_member: dict[str, int]
+    permit: str  # the id of the approved application's first member's permit
+    qr: str  # its QR text
 
 
 @pytest.fixture(scope="module")
@@ -214,16 +270,24 @@ def filing_day(monkeypatch):
 
 
 def _world_load() -> World:
+    from django.test import TestCase
+
     from tengri.accounts.services import account_create, company_register
     from tengri.core.roles import Role
     from tengri.expeditions import services
     from tengri.expeditions.demo import FILED_ON, demo_applications_load, demo_people_load
+    from tengri.permits.demo import demo_keys_load
+    from tengri.permits.services import permit_qr_text
     from tengri.registry.demo.loader import demo_season_load
     from tengri.registry.models import Route
 
     demo_season_load(with_users=False)
     demo_people_load()
-    assert demo_applications_load() == 7
+    assert len(demo_keys_load()) == 2  # one active key per authority, before anything is approved
+    # The approval's `application_approved` signal is sent after commit, and the outer block never
+    # commits: run the callbacks as the commit would, so the permits are issued the way they are live.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert demo_applications_load() == 7
     user_model = get_user_model()
     user_model.objects.create_user("no-role", password=PASSWORD)
     user_model.objects.create_superuser("superuser", password=PASSWORD)
@@ -270,7 +334,17 @@ def _world_load() -> World:
         application.reference: application.members.filter(removed_at__isnull=True).order_by("pk").first().pk
         for application in Application.objects.all()
     }
-    return World(users={user.username: user for user in user_model.objects.all()}, first_member=first_member)
+    approved = Application.objects.get(reference=APPROVED)
+    assert sorted(Permit.objects.values_list("member_id", "review_round", "revoked_at")) == sorted(
+        (member, 1, None) for member in approved.members.filter(removed_at__isnull=True).values_list("pk", flat=True)
+    ), "the approved application's members each hold one live permit, and nobody else holds one"
+    permit = Permit.objects.get(member_id=first_member[APPROVED])
+    return World(
+        users={user.username: user for user in user_model.objects.all()},
+        first_member=first_member,
+        permit=str(permit.pk),
+        qr=permit_qr_text(permit),
+    )
 
 
 def _kg_climber_mrz() -> str:
@@ -296,27 +370,32 @@ def basic(username: str, password: str = PASSWORD) -> str:
 
 def request(client, world: World, endpoint: Endpoint, role: str):
     """Make the endpoint's request as `role`: pages with a session, the API with HTTP Basic."""
-    path = endpoint.path.format(member=world.first_member.get(endpoint.reference, 0))
+    path = endpoint.path.format(member=world.first_member.get(endpoint.reference, 0), permit=world.permit)
+    payload = endpoint.payload and {
+        key: world.qr if value == QR_OF_THE_PERMIT else value for key, value in endpoint.payload.items()
+    }
     headers = {}
     if endpoint.api:
         if role != ANONYMOUS:
             headers["Authorization"] = basic(role)
-        body = {} if endpoint.payload is None else {"data": json.dumps(endpoint.payload)}
+        body = {} if payload is None else {"data": json.dumps(payload)}
         return client.generic(endpoint.method, path, content_type="application/json", headers=headers, **body)
     if role != ANONYMOUS:
         client.force_login(world.users[role])
     if endpoint.method == "GET":
         return client.get(path)
-    return client.post(path, endpoint.payload or {})
+    return client.post(path, payload or {})
 
 
 def snapshot(reference: str = "", *, reads: bool = True) -> dict:
     """Everything a request could change: the application with its members, itinerary and decisions,
-    how many applications there are, and the audit log (without its personal-data reads if not `reads`:
-    a page that answers an allowed user's mistake shows the application, documents included)."""
+    how many applications there are, every permit, and the audit log (without its personal-data reads
+    if not `reads`: a page that answers an allowed user's mistake shows the application, documents
+    included)."""
     audit = AuditEntry.objects.all() if reads else AuditEntry.objects.exclude(action=PERSONAL_DATA_READ)
     shot = {
         "applications": sorted(Application.objects.values_list("reference", "state", "review_round")),
+        "permits": sorted(Permit.objects.values_list("id", "member_id", "review_round", "revoked_at", "revoke_reason")),
         "audit": list(audit.values_list("sequence", "action")),
     }
     if reference:
@@ -362,14 +441,24 @@ def assert_reached(response) -> None:
     assert not (response.status_code == 302 and "/login/" in response["Location"])
 
 
+def snapshot_without_reads(shot: dict) -> dict:
+    """`shot` as `snapshot(..., reads=False)` would have taken it."""
+    return {**shot, "audit": [(sequence, action) for sequence, action in shot["audit"] if action != PERSONAL_DATA_READ]}
+
+
+def reads_since(before: dict) -> list[tuple[str, str, str]]:
+    """The personal-data reads recorded after `before` was taken: (who, subject type, subject id)."""
+    last = max([sequence for sequence, _ in before["audit"]], default=0)
+    reads = AuditEntry.objects.filter(action=PERSONAL_DATA_READ, sequence__gt=last).order_by("sequence")
+    return list(reads.values_list("actor_name", "subject_type", "subject_id"))
+
+
 # --- The matrix ----------------------------------------------------------------------------------
 
 
-# Pages and operations outside this matrix: the public registry, signing in and out, and the permits
-# (their own work in progress: they join the matrix, with permit data, when they land).
-OTHER_PAGES = ("routes/", "checkpoints/", "login/", "logout/", "start/", "permits/")
-OTHER_OPERATIONS = ("/api/v1/routes", "/api/v1/checkpoints", "/api/v1/permits", "/api/v1/trust-list")
-OTHER_OPERATIONS += ("/api/v1/revocations", "/api/v1/applications/{reference}/permits")
+# Pages and operations outside this matrix: the public registry, and signing in and out.
+OTHER_PAGES = ("routes/", "checkpoints/", "login/", "logout/", "start/")
+OTHER_OPERATIONS = ("/api/v1/routes", "/api/v1/checkpoints")
 
 
 def test_the_matrix_covers_every_application_url_and_api_operation():
@@ -392,6 +481,9 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         "applications/<str:reference>/withdraw",
         "applications/<str:reference>/decide",
         "review/",
+        "permits/<str:permit_id>/",
+        "permits/<str:permit_id>.pdf",
+        "permits/<str:permit_id>/replace",
     }, "a page was added or renamed: put it in the access matrix"
 
     operations = {
@@ -413,6 +505,11 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("POST", "/api/v1/applications/{reference}/withdraw"),
         ("POST", "/api/v1/applications/{reference}/decisions"),
         ("POST", "/api/v1/mrz/check"),
+        ("GET", "/api/v1/applications/{reference}/permits"),
+        ("GET", "/api/v1/trust-list"),
+        ("GET", "/api/v1/revocations"),
+        ("POST", "/api/v1/permits/verify"),
+        ("POST", "/api/v1/permits/{permit_id}/replace"),
     }, "an API operation was added or renamed: put it in the access matrix"
 
 
@@ -428,20 +525,197 @@ def test_every_role_against_every_endpoint(client, world, db, endpoint, role):
     if not endpoint.writes:
         assert response.status_code == 200
     if endpoint.reads_personal_data:
-        reads = AuditEntry.objects.filter(
-            action=PERSONAL_DATA_READ, sequence__gt=max([s for s, _ in before["audit"]], default=0)
-        )
-        application = Application.objects.get(reference=endpoint.reference)
-        assert [(entry.actor_name, entry.subject_id) for entry in reads] == [(role, str(application.pk))]
+        if endpoint.audited == "permit":
+            subject = ("permits.permit", world.permit)
+        else:
+            subject = ("expeditions.application", str(Application.objects.get(reference=endpoint.reference).pk))
+        assert reads_since(before) == [(role, *subject)]
 
 
 def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should():
-    """Guard the table itself: roles with no business in applications appear in no allowed set."""
-    reached = {role for endpoint in ENDPOINTS for role in endpoint.allowed}
+    """Guard the table itself: roles with no business in applications appear in no allowed set, and
+    only what a checkpoint syncs to verify offline is public."""
+    public = [endpoint for endpoint in ENDPOINTS if endpoint.allowed == frozenset(ROLES)]
+    assert {endpoint.path.split("?")[0] for endpoint in public} == {"/api/v1/trust-list", "/api/v1/revocations"}
+    assert all(endpoint.method == "GET" for endpoint in public)
+    guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public]
+    reached = {role for endpoint in guarded for role in endpoint.allowed}
     assert reached == OPERATORS | BORDER_OFFICERS | {"checkpoint-krk"}
-    for endpoint in ENDPOINTS:
+    for endpoint in guarded:
         assert not endpoint.allowed & {"no-role", "rescue-kz", "rescue-kg", "analyst", "administrator", "superuser"}
         assert not endpoint.allowed & NOT_SIGNED_IN
+
+
+# --- The permits: the holder's private link, and verifying the real QR -----------------------------
+
+PERMIT_VIEWS = ["/", ".pdf"]  # the page with the QR for a phone, and the PDF to print
+
+
+@pytest.mark.parametrize("view", PERMIT_VIEWS)
+@pytest.mark.parametrize("role", [ANONYMOUS, "operator-kg", "analyst"])
+def test_the_holders_private_link_opens_the_permit_to_whoever_holds_it(client, world, db, view, role):
+    """The operator hands each member a link with the token; it opens that permit without signing in,
+    and the read is audited in the name of whoever followed it."""
+    if role != ANONYMOUS:
+        client.force_login(world.users[role])
+    before = snapshot(APPROVED)
+    response = client.get(f"/en/permits/{world.permit}{view}?t={permit_link_token(world.permit)}")
+    assert response.status_code == 200, response.content[:500]
+    if view == ".pdf":
+        assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert reads_since(before) == [(role, "permits.permit", world.permit)]
+    assert snapshot(APPROVED, reads=False) == snapshot_without_reads(before)
+
+
+def wrong_tokens(world: World) -> list[str]:
+    token = permit_link_token(world.permit)
+    other = Permit.objects.exclude(pk=world.permit).order_by("pk").first()
+    return [
+        permit_link_token(str(other.pk)),  # another member's link does not open this permit
+        token[:-1],
+        token + "0",
+        token.upper(),
+        "0" * 32,
+        "",
+    ]
+
+
+@pytest.mark.parametrize("view", PERMIT_VIEWS)
+def test_a_wrong_token_sends_the_anonymous_to_the_login_page(client, world, db, view):
+    for token in wrong_tokens(world):
+        before = snapshot(APPROVED)
+        response = client.get(f"/en/permits/{world.permit}{view}?t={token}")
+        assert response.status_code == 302, (token, response.content[:500])
+        assert response["Location"].startswith("/en/login/?next=")
+        assert snapshot(APPROVED) == before, "a refused permit view wrote something (an audit entry?)"
+
+
+@pytest.mark.parametrize("view", PERMIT_VIEWS)
+@pytest.mark.parametrize("role", ["operator-kg", "operator-lapsed", "checkpoint-krk", "rescue-kz", "no-role"])
+def test_a_wrong_token_does_not_open_the_permit_to_those_who_may_not_read_the_application(
+    client, world, db, view, role
+):
+    client.force_login(world.users[role])
+    for token in wrong_tokens(world):
+        before = snapshot(APPROVED)
+        response = client.get(f"/en/permits/{world.permit}{view}?t={token}")
+        assert response.status_code == 403, (token, response.content[:500])
+        assert snapshot(APPROVED) == before, "a refused permit view wrote something (an audit entry?)"
+
+
+@pytest.mark.parametrize("role", sorted(PERMIT_READERS))
+def test_a_wrong_token_does_not_stop_those_who_may_read_the_application(client, world, db, role):
+    client.force_login(world.users[role])
+    before = snapshot(APPROVED)
+    response = client.get(f"/en/permits/{world.permit}/?t=wrong")
+    assert response.status_code == 200
+    assert reads_since(before) == [(role, "permits.permit", world.permit)]
+
+
+def test_the_permit_link_is_not_a_key_to_the_application(client, world, db):
+    """The token opens the one permit; the application, its members and the other permits stay shut."""
+    token = permit_link_token(world.permit)
+    before = snapshot(APPROVED)
+    other = Permit.objects.exclude(pk=world.permit).order_by("pk").first()
+    assert client.get(f"/en/applications/{APPROVED}/?t={token}").status_code == 302
+    assert client.get(f"/en/permits/{other.pk}/?t={token}").status_code == 302
+    response = client.get(f"/api/v1/applications/{APPROVED}/permits?t={token}")
+    assert response.status_code == 401
+    response = client.post(f"/en/permits/{world.permit}/replace?t={token}", {"reason": "lost"})
+    assert response.status_code == 302 and response["Location"].startswith("/en/login/?next=")
+    assert snapshot(APPROVED) == before
+
+
+def test_a_checkpoint_officer_verifies_the_real_qr_of_a_demo_permit(client, world, db):
+    before = snapshot(APPROVED)
+    response = client.post(
+        "/api/v1/permits/verify",
+        {**VERIFY, "qr": world.qr},
+        content_type="application/json",
+        headers={"Authorization": basic("checkpoint-krk")},
+    )
+    assert response.status_code == 200, response.content
+    verdict = response.json()
+    assert verdict["ok"] is True, verdict
+    assert (verdict["reference"], verdict["permit_id"]) == (APPROVED, world.permit)
+    assert snapshot(APPROVED) == before, "verifying wrote something"
+
+
+def test_the_application_permits_api_lists_the_approved_applications_permits(client, world, db):
+    response = client.get(f"/api/v1/applications/{APPROVED}/permits", headers={"Authorization": basic("officer-kg")})
+    assert response.status_code == 200
+    permits = Application.objects.get(reference=APPROVED).permits.values_list("pk", flat=True)
+    assert sorted(row["id"] for row in response.json()) == sorted(str(pk) for pk in permits)
+    for reference in REFERENCES[1:]:
+        response = client.get(
+            f"/api/v1/applications/{reference}/permits", headers={"Authorization": basic(OWNER[reference])}
+        )
+        assert response.status_code == 200 and response.json() == []
+
+
+@pytest.mark.parametrize("api", [False, True])
+@pytest.mark.parametrize("role", sorted(PERMIT_READERS))
+def test_replacing_a_permit_revokes_it_and_issues_the_holder_a_new_one(client, world, db, api, role):
+    """What an allowed replace does, so that the matrix's refused replaces are seen to do nothing."""
+    if api:
+        response = client.post(
+            f"/api/v1/permits/{world.permit}/replace",
+            {"reason": "lost"},
+            content_type="application/json",
+            headers={"Authorization": basic(role)},
+        )
+        assert response.status_code == 200, response.content
+    else:
+        client.force_login(world.users[role])
+        response = client.post(f"/en/permits/{world.permit}/replace", {"reason": "lost"})
+        assert response.status_code == 302 and response["Location"] == f"/en/applications/{APPROVED}/"
+    old = Permit.objects.get(pk=world.permit)
+    assert old.revoked_at is not None and old.revoke_reason == "lost"
+    live = Permit.objects.filter(member_id=old.member_id, revoked_at=None)
+    assert live.count() == 1 and str(live.get().pk) != world.permit
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "payload"),
+    [
+        # A moment past the year 9999 is no datetime.
+        (ANONYMOUS, "GET", "/api/v1/revocations?since=1099511627776", None),
+        # At the end of time the revocation list's `expires > now` would overflow.
+        ("officer-kz", "POST", "/api/v1/permits/verify", {**VERIFY, "at": "9999-12-31T23:59:59-12:00"}),
+    ],
+    ids=["revocations-since-beyond-9999", "verify-at-end-of-time"],
+)
+def test_bad_input_to_the_permit_endpoints_is_refused_not_a_server_error(world, db, role, method, path, payload):
+    """Whoever may reach an endpoint gets a 4xx for input it cannot use, never a 500."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    headers = {} if role == ANONYMOUS else {"Authorization": basic(role)}
+    body = {} if payload is None else {"data": json.dumps({**payload, "qr": world.qr})}
+    before = snapshot(APPROVED)
+    response = client.generic(method, path, content_type="application/json", headers=headers, **body)
+    assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
+    assert snapshot(APPROVED) == before
+
+
+@pytest.mark.parametrize(
+    ("payload", "meaning"),
+    [
+        ({**VERIFY, "at": "2027-07-13T08:00:00"}, "a time without a zone is read as UTC"),
+        ({**VERIFY, "checkpoint": ""}, "an empty checkpoint code means no checkpoint"),
+    ],
+)
+def test_lenient_verify_input_has_a_documented_meaning(world, db, payload, meaning):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/permits/verify",
+        json.dumps({**payload, "qr": world.qr}),
+        content_type="application/json",
+        headers={"Authorization": basic("checkpoint-krk")},
+    )
+    assert response.status_code == 200, meaning
+    assert response.json()["verdict"] == "VALID", meaning
 
 
 # --- Officers decide for their own state only ------------------------------------------------------

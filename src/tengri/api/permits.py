@@ -78,7 +78,7 @@ def trust_list(request: HttpRequest):
 
 
 @router.get("/revocations", response={200: RevocationsOut, 400: ERRORS[400]}, auth=None)
-def revocations(request: HttpRequest, since: int | None = Query(None, ge=0, le=2**40)):
+def revocations(request: HttpRequest, since: int | None = Query(None, ge=0, le=253_402_300_799)):
     """Revoked, unexpired permit ids (base64url cti); with `since`, only those revoked after it."""
     access.access_registry_read(request.user)
     moment = datetime.fromtimestamp(since, UTC) if since is not None else None

@@ -42,7 +42,8 @@ def verify_for_command(
     checkpoint: str | None,
 ) -> dict:
     """Verify one permit and describe the result for a person at a checkpoint (JSON-ready)."""
-    now = at or datetime.now(UTC)
+    now = _instant(at)
+    checkpoint = checkpoint or None
     # A hardware scanner types the text and a newline; the spec's alphabet has no whitespace to lose.
     text = qr.strip() if qr is not None else _only_code(read_qr_image(image or b""))
     trust_list = TrustList.from_jwks(trust if trust is not None else trust_list_jwks(now=now))
@@ -52,6 +53,20 @@ def verify_for_command(
         text, trust=trust_list, revoked=revoked, now=now, checkpoint=checkpoint, checkpoint_utc_offset_hours=offset
     )
     return describe(verdict)
+
+
+def _instant(at: datetime | None) -> datetime:
+    """The moment to verify at: now, or the given time (a time without a zone is read as UTC)."""
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"{at.isoformat()} is out of range") from None
+    if not 2000 <= moment.year <= 9000:
+        raise InvalidInput(f"{at.isoformat()} is out of range (years 2000 to 9000)")
+    return moment
 
 
 def describe(verdict: Verdict) -> dict:

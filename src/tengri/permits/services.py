@@ -36,7 +36,10 @@ class NoActiveKey(InvalidTransition):
 def permits_issue(*, application: Application, now: datetime | None = None) -> list[Permit]:
     """Locks the application row. Raises NoActiveKey (nothing issued) when a required authority has
     no active key. Returns the permits issued now (empty when all were issued already)."""
-    now = now or timezone.now()
+    return _issue(application, now or timezone.now())
+
+
+def _issue(application: Application, now: datetime) -> list[Permit]:
     application = Application.objects.select_for_update().select_related("route").get(pk=application.pk)
     if application.state != Application.State.APPROVED:
         return []
@@ -145,11 +148,13 @@ def _permit_for(application: Application, member: Member, signers, windows, now:
     return permit
 
 
+@transaction.atomic(durable=True)
 def permit_replace(*, actor, permit: Permit, reason: str) -> Permit | None:
-    """A lost or damaged permit: revoke it and issue the holder a new one (a new id) for the same round.
-    Returns the new permit, or None when the application is no longer approved (nothing to re-issue)."""
+    """A lost or damaged permit: revoke it and issue the holder a new one (a new id) for the same round,
+    in one transaction (no active key → nothing revoked either). Returns the new permit, or None when
+    the application is no longer approved (nothing to re-issue)."""
     if not reason.strip():
         raise InvalidInput("say why the permit is revoked (lost, damaged, …)")
     permit_revoke(actor=actor, permit=permit, reason=reason.strip())
-    issued = permits_issue(application=permit.application)
+    issued = _issue(permit.application, timezone.now())
     return next((new for new in issued if new.member_id == permit.member_id), None)
