@@ -9,7 +9,6 @@ All people and passports are invented (built with `td3_lines`, valid to 2034). T
 """
 
 import html
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,33 +19,10 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "tengri-demo-2026"  # the published demo password
 SCREENSHOT = Path("/tmp/journey-approved.png")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SWAP_TIMEOUT_MS = 10_000
 
 
 # --- fixtures (the pattern of test_browser.py) -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = os.environ.get("TENGRI_BROWSER", "/usr/bin/chromium")
-    if not Path(executable).exists():
-        pytest.skip(f"no chromium at {executable} (make test installs Debian's chromium when it can)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,27 +1,14 @@
 """Companies and accounts for administrators (rule: `access_people_admin`); history of every change kept."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from tengri.accounts.models import Account, Company
-from tengri.core.access import access_people_admin, allows
+from tengri.core.access import access_people_admin
+from tengri.core.rule_admin import RuleAdmin
 
 
-class PeopleAdmin(SimpleHistoryAdmin):
-    def has_module_permission(self, request):
-        return allows(access_people_admin, request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return allows(access_people_admin, request.user)
-
-    def has_add_permission(self, request):
-        return allows(access_people_admin, request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return allows(access_people_admin, request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return allows(access_people_admin, request.user)
+class PeopleAdmin(RuleAdmin):
+    access_rule = staticmethod(access_people_admin)
 
 
 @admin.register(Company)

@@ -1,31 +1,18 @@
 """Registry editing for administrators; every change is kept in the model's history."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from tengri.core.access import access_registry_edit, allows
+from tengri.core.access import access_registry_edit
+from tengri.core.rule_admin import RuleAdmin
 from tengri.registry.models import Authority, BaseCamp, Checkpoint, HelicopterLeg, Place, Route, Waypoint
 
 NAMES = ("name_en", "name_ru", "name_kk", "name_ky")
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
+class RegistryAdmin(RuleAdmin):
     """Every registry page of the admin answers to `access_registry_edit`, not to per-model permissions."""
 
-    def has_module_permission(self, request):
-        return allows(access_registry_edit, request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return allows(access_registry_edit, request.user)
-
-    def has_add_permission(self, request):
-        return allows(access_registry_edit, request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return allows(access_registry_edit, request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return allows(access_registry_edit, request.user)
+    access_rule = staticmethod(access_registry_edit)
 
 
 @admin.register(Authority)
