@@ -8,7 +8,7 @@ it last synced. A checkpoint's local date decides its window: Kazakhstan UTC+5, 
 from datetime import UTC, datetime
 from typing import Any
 
-from tengri.core.errors import InvalidInput, NotFound
+from tengri.core.errors import InvalidInput
 from tengri.geo.borders import border_map
 from tengri.permits.codec import read_qr_image
 from tengri.permits.selectors import revocation_list, trust_list_jwks
@@ -23,7 +23,8 @@ def checkpoint_utc_offset(code: str) -> int:
     """The checkpoint's state decides its clock: the country of its place, else of its border service."""
     checkpoint = Checkpoint.objects.select_related("place").prefetch_related("authorities").filter(code=code).first()
     if checkpoint is None:
-        raise NotFound(f"no checkpoint {code!r}")
+        # A typo at the checkpoint must not read as a refused permit (exit 1): it is a usage error.
+        raise InvalidInput(f"no checkpoint {code!r}")
     if checkpoint.place is not None:
         country = border_map().country_at(checkpoint.place.lat, checkpoint.place.lon)
         if country in UTC_OFFSET_HOURS:

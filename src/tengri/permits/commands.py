@@ -39,6 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     revocations = permit.add_parser("revocations", help="print the revocation list")
     revocations.add_argument("--since", type=int, help="only revoked after this NumericDate (UTC seconds)")
     revocations.set_defaults(handler=_permit_revocations)
+    issue = permit.add_parser("issue", help="issue permits approval could not (no active key then)")
+    issue.set_defaults(handler=_permit_issue)
     revoke = permit.add_parser("revoke", help="revoke a permit (lost, damaged) and issue the holder a new one")
     revoke.add_argument("permit_id")
     revoke.add_argument("--reason", required=True)
@@ -156,6 +158,16 @@ def _permit_revocations(args) -> int:
     return EXIT_OK
 
 
+def _permit_issue(args) -> int:
+    from tengri.permits.services import permits_issue_pending
+
+    failed = False
+    for reference, result in permits_issue_pending().items():
+        failed = failed or isinstance(result, str)
+        print(f"{reference}: {result if isinstance(result, str) else f'{result} permit(s) issued'}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def _permit_revoke(args) -> int:
     from tengri.permits.selectors import permit_get
     from tengri.permits.services import permit_replace
@@ -172,7 +184,7 @@ def _permit_verify(args) -> int:
 
     verdict = verify_for_command(
         qr=args.qr,
-        image=args.image.read_bytes() if args.image else None,
+        image=_image(args.image),
         trust=_json_file(args.trust),
         revocations=_json_file(args.revocations),
         at=_instant(args.at),
@@ -186,6 +198,15 @@ def _permit_verify(args) -> int:
             if verdict.get(key):
                 print(f"  {key:<12} {verdict[key]}")
     return EXIT_OK if verdict["verdict"] == "VALID" else EXIT_FAILED
+
+
+def _image(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"{path}: cannot read the image ({error.strerror})") from None
 
 
 def _json_file(path: Path | None):

@@ -68,7 +68,7 @@ def permit_pdf(sheet: PermitSheet) -> bytes:
     canvas.drawImage(
         ImageReader(io.BytesIO(qr_png(sheet.qr_text, scale=6))), 12 * mm, height - 108 * mm, 78 * mm, 78 * mm
     )
-    _holder(canvas, sheet, 94 * mm, height - 36 * mm)
+    _holder(canvas, sheet, 92 * mm, height - 36 * mm)
     _route(canvas, sheet, 12 * mm, height - 118 * mm)
     _footer(canvas, sheet, width)
     canvas.showPage()
@@ -102,13 +102,27 @@ def _holder(canvas: Canvas, sheet: PermitSheet, x: float, top: float) -> None:
         ("Application / Заявка", sheet.reference),
         ("Valid / Действует", f"{sheet.valid_from:%d.%m.%Y} – {sheet.valid_until:%d.%m.%Y}"),
     ]
-    y = top
+    y, width = top, A5[0] - x - 6 * mm
     for label, value in rows:
         canvas.setFont(FONT, 7)
         canvas.drawString(x, y, label)
-        canvas.setFont(BOLD, 10)
-        canvas.drawString(x, y - 4.2 * mm, value[:32])
-        y -= 10.5 * mm
+        y = _value(canvas, value, x, y - 4.2 * mm, width) - 6.3 * mm
+
+
+def _value(canvas: Canvas, text: str, x: float, y: float, width: float) -> float:
+    """The whole value, never cut: smaller type for a long one, then a second line (an MRZ name has
+    up to 39 characters). Returns the baseline of the last line drawn."""
+    for font, size in ((BOLD, 10), (BOLD, 9), (BOLD, 8), (FONT, 7.5), (FONT, 7), (FONT, 6.5), (FONT, 6)):
+        if pdfmetrics.stringWidth(text, font, size) <= width:
+            canvas.setFont(font, size)
+            canvas.drawString(x, y, text)
+            return y
+    lines = simpleSplit(text, BOLD, 7, width)
+    canvas.setFont(BOLD, 7)
+    for line in lines:
+        canvas.drawString(x, y, line)
+        y -= 3.2 * mm
+    return y + 3.2 * mm
 
 
 def _route(canvas: Canvas, sheet: PermitSheet, x: float, top: float) -> None:

@@ -95,9 +95,12 @@ def _locked(kid: str) -> SigningKey:
     return key
 
 
-def active_signer(authority: str) -> tuple[SigningKey, Ed25519PrivateKey] | None:
+def active_signer(authority: str, *, now: datetime | None = None) -> tuple[SigningKey, Ed25519PrivateKey] | None:
+    """The authority's active key and its private half, or None when there is none or it has outlived
+    the window the trust list publishes for it (it would sign permits that nobody accepts)."""
+    now = now or timezone.now()
     key = SigningKey.objects.filter(authority=authority, state=State.ACTIVE).first()
-    if key is None:
+    if key is None or now > (key.activated_at or key.created_at) + ACTIVE_KEY_WINDOW:
         return None
     raw = _fernet(settings.TENGRI_SIGNING_KEY_SECRET).decrypt(key.private_key_sealed.encode())
     return key, Ed25519PrivateKey.from_private_bytes(raw)

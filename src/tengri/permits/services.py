@@ -43,7 +43,7 @@ def _issue(application: Application, now: datetime) -> list[Permit]:
     application = Application.objects.select_for_update().select_related("route").get(pk=application.pk)
     if application.state != Application.State.APPROVED:
         return []
-    signers = _signers(application.required_authorities)
+    signers = _signers(application.required_authorities, now)
     windows = _checkpoint_windows(application)
     holders = {p.member_id for p in application.permits.filter(review_round=application.review_round, revoked_at=None)}
     issued = [
@@ -90,12 +90,15 @@ def permit_qr_text(permit: Permit) -> str:
     return unseal(permit.qr_sealed)
 
 
-def _signers(authorities: list[str]) -> list:
+def _signers(authorities: list[str], now: datetime) -> list:
     signers = []
     for authority in sorted(authorities):
-        signer = active_signer(authority)
+        signer = active_signer(authority, now=now)
         if signer is None:
-            raise NoActiveKey(f"the {authority} authority has no active signing key: run `tengri keys create`")
+            raise NoActiveKey(
+                f"the {authority} authority has no active signing key in its published window: "
+                f"run `tengri keys create --authority {authority} --activate`, then `tengri permit issue`"
+            )
         signers.append(signer)
     return signers
 
@@ -158,3 +161,15 @@ def permit_replace(*, actor, permit: Permit, reason: str) -> Permit | None:
     permit_revoke(actor=actor, permit=permit, reason=reason.strip())
     issued = _issue(permit.application, timezone.now())
     return next((new for new in issued if new.member_id == permit.member_id), None)
+
+
+def permits_issue_pending(*, now: datetime | None = None) -> dict[str, int | str]:
+    """Issue what approval could not (a required authority had no active key then): for every approved
+    application, each in its own transaction. Returns reference → permits issued, or the error."""
+    outcome: dict[str, int | str] = {}
+    for application in Application.objects.filter(state=Application.State.APPROVED).order_by("reference"):
+        try:
+            outcome[application.reference] = len(permits_issue(application=application, now=now))
+        except NoActiveKey as error:
+            outcome[application.reference] = str(error)
+    return outcome
