@@ -22,6 +22,22 @@ def on_postgres():
 
 
 @pytest.fixture
+def operator(demo_season):
+    """An operator of a licensed KZ company (tests/factories.py)."""
+    from tests import factories
+
+    return factories.operator()
+
+
+@pytest.fixture
+def officers(demo_season):
+    """The KZ and KG border officers (tests/factories.py)."""
+    from tests import factories
+
+    return factories.officers()
+
+
+@pytest.fixture
 def demo_season(db):
     from tengri.registry.demo.loader import demo_season_load
 

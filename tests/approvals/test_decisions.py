@@ -23,16 +23,6 @@ State = Application.State
 
 
 @pytest.fixture
-def operator(demo_season):
-    return factories.operator()
-
-
-@pytest.fixture
-def officers(demo_season):
-    return factories.officers()
-
-
-@pytest.fixture
 def submitted(operator):
     return factories.application_submitted(actor=operator)
 

@@ -4,7 +4,6 @@ service with a given `now`, and by `tengri retention run [--dry-run]` against th
 import json
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -23,16 +22,6 @@ from tests.factories import TODAY
 NOW = datetime(2031, 3, 1, 12, 0, tzinfo=UTC)
 THREE_YEARS_BEFORE_NOW = datetime(2028, 3, 1, 12, 0, tzinfo=UTC)
 NUMBER, BIRTH, IIN = "N77001122", date(1985, 3, 14), "850314300424"
-
-
-@pytest.fixture
-def operator(demo_season):
-    return factories.operator()
-
-
-@pytest.fixture
-def officers(demo_season):
-    return factories.officers()
 
 
 def closed_application(operator, officers, *, closed_at: datetime) -> Application:

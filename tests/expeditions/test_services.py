@@ -23,16 +23,6 @@ from tests.factories import START, TODAY
 State = Application.State
 
 
-@pytest.fixture
-def operator(demo_season):
-    return factories.operator()
-
-
-@pytest.fixture
-def officers(demo_season):
-    return factories.officers()
-
-
 def stored_findings(application: Application, severity: str | None = None) -> dict[str, list[dict]]:
     application.refresh_from_db()
     found: dict[str, list[dict]] = {}

@@ -161,16 +161,6 @@ def world(demo_season, clock, django_capture_on_commit_callbacks) -> Application
     return demo_world(django_capture_on_commit_callbacks)
 
 
-@pytest.fixture
-def operator(demo_season):
-    return factories.operator()
-
-
-@pytest.fixture
-def officers(demo_season):
-    return factories.officers()
-
-
 def kz_and_kg_keys(capsys) -> dict[str, SigningKey]:
     for authority in ("KZ", "KG"):
         assert tengri(capsys, "keys", "create", "--authority", authority, "--activate")[0] == 0
