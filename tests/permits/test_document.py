@@ -14,25 +14,12 @@ from tests import factories
 from .test_issuing import (
     AMENDED_ON,
     DURING_TRIP,
-    IN_SEASON,
-    Clock,
     approve,
     demo_user,
-    demo_world,
     live_permits,
     qr_of,
     tengri,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, IN_SEASON)
-
-
-@pytest.fixture
-def world(demo_season, clock, django_capture_on_commit_callbacks):
-    return demo_world(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

@@ -151,16 +151,6 @@ def numeric(moment: str) -> int:
 # --- Fixtures of this module --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, IN_SEASON)
-
-
-@pytest.fixture
-def world(demo_season, clock, django_capture_on_commit_callbacks) -> Application:
-    return demo_world(django_capture_on_commit_callbacks)
-
-
 def kz_and_kg_keys(capsys) -> dict[str, SigningKey]:
     for authority in ("KZ", "KG"):
         assert tengri(capsys, "keys", "create", "--authority", authority, "--activate")[0] == 0

@@ -16,14 +16,9 @@ from tengri.expeditions.demo import PASSWORD
 from tengri.permits.keys import active_signer
 from tengri.permits.models import SigningKey
 
-from .test_issuing import IN_SEASON, Clock, b64url, demo_world, tengri
+from .test_issuing import IN_SEASON, b64url, demo_world, tengri
 
 State = SigningKey.State
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, IN_SEASON)
 
 
 def create(capsys, authority: str, *options: str) -> SigningKey:

@@ -10,17 +10,7 @@ from tengri.core.models import AuditEntry
 from tengri.expeditions import services
 from tengri.expeditions.demo import PASSWORD
 
-from .test_issuing import AMENDED_ON, IN_SEASON, Clock, demo_user, demo_world, live_permits
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, IN_SEASON)
-
-
-@pytest.fixture
-def world(demo_season, clock, django_capture_on_commit_callbacks):
-    return demo_world(django_capture_on_commit_callbacks)
+from .test_issuing import AMENDED_ON, demo_user, live_permits
 
 
 @pytest.fixture

@@ -17,27 +17,15 @@ from .test_issuing import (
     APPROVED,
     DURING_TRIP,
     IN_SEASON,
-    Clock,
     b64url,
     b64url_decode,
     demo_user,
-    demo_world,
     live_permits,
     qr_of,
     tengri,
 )
 
 JWK_MEMBERS = {"kty", "crv", "alg", "use", "x", "kid", "country", "nbf", "exp"}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, IN_SEASON)
-
-
-@pytest.fixture
-def world(demo_season, clock, django_capture_on_commit_callbacks):
-    return demo_world(django_capture_on_commit_callbacks)
 
 
 def basic(username: str) -> dict:

@@ -23,10 +23,8 @@ from .test_issuing import (
     DURING_TRIP,
     IN_SEASON,
     PLANNED,
-    Clock,
     b64url,
     demo_user,
-    demo_world,
     live_permits,
     numeric,
     qr_of,
@@ -34,16 +32,6 @@ from .test_issuing import (
 )
 
 AT_TRIP = ("--at", DURING_TRIP)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, IN_SEASON)
-
-
-@pytest.fixture
-def world(demo_season, clock, django_capture_on_commit_callbacks):
-    return demo_world(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
