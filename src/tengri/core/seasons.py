@@ -27,3 +27,15 @@ def in_season(day: date, opens: str, closes: str) -> bool:
     if start <= end:
         return start <= today <= end
     return today >= start or today <= end
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months (negative: back); the 31st becomes the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")

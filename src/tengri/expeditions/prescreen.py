@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from tengri.core.seasons import in_season
+from tengri.core.seasons import add_months, in_season
 from tengri.core.workdays import working_days_between
 from tengri.expeditions import messages
 from tengri.expeditions.models import Application, Member
@@ -222,17 +222,6 @@ CHECKS = (_route, _licence, _contacts, _lead_time, _itinerary, _passages, _group
 def _grade(text: str) -> tuple[int, str] | None:
     match = GRADE.match(text.strip().upper())
     return (int(match.group(1)), match.group(2) or "") if match else None
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last_day in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last_day))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has 28 days")
 
 
 def _acclimatisation_params(finding: AcclimatisationFinding, application: Application) -> dict:

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tengri.core.audit import audit_record
+from tengri.core.seasons import add_months
 from tengri.expeditions.models import Application, Member
-from tengri.expeditions.prescreen import add_months
 
 ERASED = ""
 

@@ -8,6 +8,8 @@ it last synced. A checkpoint's local date decides its window: Kazakhstan UTC+5, 
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.cache import cache
+
 from tengri.core.errors import InvalidInput
 from tengri.geo.borders import border_map
 from tengri.permits.codec import read_qr_image
@@ -26,11 +28,16 @@ def checkpoint_utc_offset(code: str) -> int:
         # A typo at the checkpoint must not read as a refused permit (exit 1): it is a usage error.
         raise InvalidInput(f"no checkpoint {code!r}")
     if checkpoint.place is not None:
-        country = border_map().country_at(checkpoint.place.lat, checkpoint.place.lon)
+        country = _country_of(checkpoint.place.lat, checkpoint.place.lon)
         if country in UTC_OFFSET_HOURS:
             return UTC_OFFSET_HOURS[country]
     authorities = sorted(authority.code for authority in checkpoint.authorities.all())
     return UTC_OFFSET_HOURS.get(authorities[0] if authorities else "KZ", 5)
+
+
+def _country_of(lat: float, lon: float) -> str:
+    """Cached: loading the border polygons takes seconds, too slow for each scan at a checkpoint."""
+    return str(cache.get_or_set(f"country-at:{lat:.6f}:{lon:.6f}", lambda: border_map().country_at(lat, lon), None))
 
 
 def verify_for_command(

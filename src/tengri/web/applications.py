@@ -190,12 +190,12 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
     reason = "officer review" if role == Role.BORDER_OFFICER else "operator view of own application"
     report = route_report(application.route)
     waypoints = route_waypoints(application.route)
-    may_decide = _allowed(access.access_application_decide, request.user, application) and not any(
-        decision.review_round == application.review_round
-        and decision.authority == access.account_of(request.user).country
-        for decision in selectors.decisions_of(application)
-    )
     account = access.account_of(request.user)
+    decisions = selectors.decisions_of(application)
+    may_decide = _allowed(access.access_application_decide, request.user, application) and not any(
+        decision.review_round == application.review_round and decision.authority == account.country
+        for decision in decisions
+    )
     return {
         "application": application,
         "viewer_country": account.country or (account.company.country if account.company else "KZ"),
@@ -211,7 +211,7 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
         "checkpoints": Checkpoint.objects.filter(place__in=[w.place_id for w in waypoints]).order_by("code"),
         "authorities": report["required_authorities"],
         "reasons": report.get("jurisdiction_reasons", []),
-        "decisions": selectors.decisions_of(application),
+        "decisions": decisions,
         "permits": list(permits_of_application(application)),
         "guides": selectors.guides_of_company(application.company) if role == Role.OPERATOR else [],
         "member_roles": Member.Role.choices,
