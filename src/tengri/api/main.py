@@ -4,8 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from tengri.api.applications import router as applications_router
+from tengri.api.devices import router as devices_router
 from tengri.api.documents import router as documents_router
 from tengri.api.permits import router as permits_router
+from tengri.api.presence import router as presence_router
 from tengri.api.registry import router as registry_router
 from tengri.core.errors import TengriError
 
@@ -26,3 +28,5 @@ api.add_router("/", registry_router)
 api.add_router("/", applications_router)
 api.add_router("/", documents_router)
 api.add_router("/", permits_router)
+api.add_router("/", devices_router)
+api.add_router("/", presence_router)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "tengri.expeditions",
     "tengri.approvals",
     "tengri.permits",
+    "tengri.checkpoints",
     "tengri.web",
 ]
 
@@ -124,6 +125,14 @@ TENGRI_SIGNING_KEY_SECRET = env_str("TENGRI_SIGNING_KEY_SECRET", "dev-only-signi
 TENGRI_PERMIT_GRACE_DAYS = 3
 # Personal data of an application is erased this many years after it closes (as the EU EES does).
 TENGRI_RETENTION_YEARS = 3
+# Overdue escalation: a group is overdue this many hours after the end (local time) of its planned exit
+# day; then each stage is raised this many hours after the deadline unless the group has come out.
+TENGRI_OVERDUE_GRACE_HOURS = 6
+TENGRI_OVERDUE_STAGE_HOURS = {1: 0, 2: 6, 3: 12}
+# Device and server clocks further apart than this are flagged on the events of that upload.
+TENGRI_CLOCK_SKEW_FLAG_S = 120
+# A checkpoint device's one-time enrolment token is good for this long.
+TENGRI_DEVICE_ENROLMENT_HOURS = 72
 # Uploads and pasted text larger than this are refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 

@@ -154,3 +154,74 @@ def access_permit_revoke(user: User, permit) -> None:
     if account and account.role == Role.BORDER_OFFICER and _reviews(account, application):
         return
     raise AccessDenied("you may not revoke this permit")
+
+
+# --- Checkpoints, presence, overdue ------------------------------------------------------------------
+
+
+def access_device_admin(user: User) -> None:
+    """Checkpoint devices are registered, listed and revoked by administrators only."""
+    if not is_administrator(user):
+        raise AccessDenied("only an administrator may manage checkpoint devices")
+
+
+def access_device_checkpoint(device, checkpoint_code: str) -> None:
+    """An enrolled, unrevoked device acts for its own checkpoint only (authentication found the device)."""
+    if device.revoked_at is not None:
+        raise AccessDenied("this device was revoked")
+    if device.checkpoint.code != checkpoint_code:
+        raise AccessDenied(f"this device belongs to {device.checkpoint.code}, not {checkpoint_code}")
+
+
+def access_presence_read(user: User) -> None:
+    """Who is in the border zone now: border and rescue officers of both states, administrators."""
+    if is_administrator(user) or role_of(user) in (Role.BORDER_OFFICER, Role.RESCUE_OFFICER):
+        return
+    raise AccessDenied("only border and rescue officers may see who is in the border zone")
+
+
+def access_rescue_read(user: User) -> None:
+    """The rescue page (overdue groups, members, emergency contacts): rescue officers and administrators."""
+    if is_administrator(user) or role_of(user) == Role.RESCUE_OFFICER:
+        return
+    raise AccessDenied("only rescue officers may see the rescue page")
+
+
+def access_group_presence_read(user: User, application) -> None:
+    """One group's planned and actual passages: whoever reads the application, rescue officers of a
+    state the route enters, administrators."""
+    account = _account(user)
+    if is_administrator(user):
+        return
+    if account and account.role == Role.RESCUE_OFFICER and account.country in application.required_authorities:
+        return
+    access_application_read(user, application)
+
+
+def access_alert_act(user: User, alert) -> None:
+    """Rescue officers of the alert's state act on every stage; the filing company's operators may
+    acknowledge or close the first two (they are the ones calling the group), never the rescue stage."""
+    account = _account(user)
+    if is_administrator(user):
+        return
+    if account and account.role == Role.RESCUE_OFFICER and account.country == alert.country:
+        return
+    operator_stage = alert.stage < 3
+    if account and account.role == Role.OPERATOR and account.company_id == alert.application.company_id:
+        if operator_stage:
+            return
+        raise AccessDenied("only the rescue service acts on a rescue alert")
+    raise AccessDenied("you may not act on this alert")
+
+
+def access_position_report(user: User, application) -> None:
+    """A position from a satellite messenger is typed in by the group's operator, a rescue officer of a
+    state the route enters, a border officer reviewing it, or an administrator."""
+    access_group_presence_read(user, application)
+
+
+def access_descent_notice(user: User, application, *, link_valid: bool = False) -> None:
+    """The descent notice is filed by the operator, or by the leader through their permit's private link."""
+    if link_valid:
+        return
+    access_application_edit(user, application)

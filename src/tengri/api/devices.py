@@ -1,0 +1,5 @@
+"""API endpoints: devices (filled in by the checkpoints work)."""
+
+from ninja import Router
+
+router = Router(tags=["devices"])
