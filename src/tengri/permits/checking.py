@@ -22,22 +22,30 @@ UTC_OFFSET_HOURS = {"KZ": 5, "KG": 6}
 
 
 def checkpoint_utc_offset(code: str) -> int:
-    """The checkpoint's state decides its clock: the country of its place, else of its border service."""
+    """The checkpoint's state decides its clock (KZ +5, KG +6; +5 while its state is unknown)."""
     checkpoint = Checkpoint.objects.select_related("place").prefetch_related("authorities").filter(code=code).first()
     if checkpoint is None:
         # A typo at the checkpoint must not read as a refused permit (exit 1): it is a usage error.
         raise InvalidInput(f"no checkpoint {code!r}")
+    return UTC_OFFSET_HOURS.get(checkpoint_country(checkpoint), 5)
+
+
+def checkpoint_country(checkpoint: Checkpoint) -> str:
+    """The state a checkpoint lies in: the country of its place, else of its first border service;
+    "" when neither is known."""
     if checkpoint.place is not None:
-        country = _country_of(checkpoint.place.lat, checkpoint.place.lon)
+        country = country_at(checkpoint.place.lat, checkpoint.place.lon)
         if country in UTC_OFFSET_HOURS:
-            return UTC_OFFSET_HOURS[country]
+            return country
     authorities = sorted(authority.code for authority in checkpoint.authorities.all())
-    return UTC_OFFSET_HOURS.get(authorities[0] if authorities else "KZ", 5)
+    return authorities[0] if authorities else ""
 
 
-def _country_of(lat: float, lon: float) -> str:
-    """Cached: loading the border polygons takes seconds, too slow for each scan at a checkpoint."""
-    return str(cache.get_or_set(f"country-at:{lat:.6f}:{lon:.6f}", lambda: border_map().country_at(lat, lon), None))
+def country_at(lat: float, lon: float) -> str:
+    """KZ, KG or CN for a point, "" elsewhere. Cached: loading the border polygons takes seconds, too
+    slow for each scan at a checkpoint."""
+    country = str(cache.get_or_set(f"country-at:{lat:.6f}:{lon:.6f}", lambda: border_map().country_at(lat, lon), None))
+    return country if len(country) == 2 else ""
 
 
 def verify_for_command(

@@ -22,6 +22,7 @@ from tengri.permits.selectors import permits_of_application
 from tengri.registry.models import Checkpoint
 from tengri.registry.reports import route_report
 from tengri.registry.selectors import route_get, route_list, route_waypoints
+from tengri.web.checkpoints import presence_context
 
 PASSAGE_ROWS = 6
 MAX_PASSAGES = 60
@@ -215,6 +216,8 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
         "permits": list(permits_of_application(application)),
         "guides": selectors.guides_of_company(application.company) if role == Role.OPERATOR else [],
         "member_roles": Member.Role.choices,
+        # Once approved: planned against actual passages, positions, alerts, the descent notice (checkpoints).
+        "presence": presence_context(request, application) if application.first_approved_at else None,
     }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tengri.web import applications, permits, views
+from tengri.web import applications, checkpoints, permits, views
 
 urlpatterns = [
     path("routes/", views.route_list_page, name="route-list"),
@@ -31,4 +31,17 @@ urlpatterns = [
     path("permits/<str:permit_id>/", permits.permit_page, name="permit-detail"),
     path("permits/<str:permit_id>.pdf", permits.permit_pdf_download, name="permit-pdf"),
     path("permits/<str:permit_id>/replace", permits.permit_replace_view, name="permit-replace"),
+    path("permits/<str:permit_id>/descent", permits.permit_descent_notice_view, name="permit-descent-notice"),
+    # Checkpoints, presence and overdue groups (web/checkpoints.py)
+    path("presence/", checkpoints.presence_page, name="presence"),
+    path("rescue/", checkpoints.rescue_page, name="rescue"),
+    path("rescue/map.png", checkpoints.rescue_map_picture, name="rescue-map"),
+    path("rescue/<str:reference>/people", checkpoints.rescue_people_panel, name="rescue-people"),
+    path("alerts/<int:alert_id>/act", checkpoints.alert_act_view, name="alert-act"),
+    path("applications/<str:reference>/presence", checkpoints.group_presence_page, name="group-presence"),
+    path("applications/<str:reference>/positions", checkpoints.position_report_view, name="position-report"),
+    path("applications/<str:reference>/descent", checkpoints.descent_notice_view, name="descent-notice"),
+    path("devices/", checkpoints.devices_page, name="devices"),
+    path("devices/register", checkpoints.device_register_view, name="device-register"),
+    path("devices/<str:device_id>/revoke", checkpoints.device_revoke_view, name="device-revoke"),
 ]
