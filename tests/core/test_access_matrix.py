@@ -19,12 +19,15 @@ revocations are public: every role reaches them, the anonymous included. The hol
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from tengri.checkpoints.devices import device_register
+from tengri.checkpoints.models import AlertAction, DescentNotice, Device, OverdueAlert, PositionReport
+from tengri.checkpoints.overdue import overdue_sweep
 from tengri.core.audit import PERSONAL_DATA_READ
 from tengri.core.models import AuditEntry
 from tengri.documents.specimen import td3_lines
@@ -214,11 +217,114 @@ PUBLIC_ENDPOINTS = [
     Endpoint("api-revocations", "GET", "/api/v1/revocations", frozenset(ROLES), api=True),
     Endpoint("api-revocations-since", "GET", "/api/v1/revocations?since=0", frozenset(ROLES), api=True),
 ]
+# --- Checkpoints, presence, overdue alerts (issue 5) ------------------------------------------------
+# The world's approved group missed its exit: the sweep raised stages 1-3, all for KZ (no scan or position
+# puts it elsewhere, so the route's access state). {alert1} is the reminder, {alert3} the rescue alert.
+ADMINISTRATORS = {"administrator", "superuser"}
+RESCUERS = {"rescue-kz", "rescue-kg"}
+PRESENCE_READERS = frozenset(BORDER_OFFICERS | RESCUERS | ADMINISTRATORS)
+RESCUE_READERS = frozenset(RESCUERS | ADMINISTRATORS)
+# Whoever reads the approved application, rescue officers of a state its route enters, administrators.
+GROUP_READERS = frozenset(PERMIT_READERS | RESCUERS | ADMINISTRATORS)
+REMINDER_ACTORS = frozenset({OWNER[APPROVED], "rescue-kz"} | ADMINISTRATORS)
+RESCUE_ALERT_ACTORS = frozenset({"rescue-kz"} | ADMINISTRATORS)
+DEVICE_ADMINS = frozenset(ADMINISTRATORS)
+NOBODY: frozenset[str] = frozenset()
+POSITION = {"lat": 42.2, "lon": 79.9, "reported_at": "2026-11-01T06:00:00Z", "source": "messenger", "note": "matrix"}
+POSITION_FORM = {"lat": "42.2", "lon": "79.9", "reported_at": "2026-11-01T06:00", "zone": "UTC", "source": "messenger"}
+NEW_DEVICE = {"checkpoint": "KRK", "label": "matrix laptop 2"}
+ACKNOWLEDGE = {"kind": "acknowledge", "note": "matrix: called the group"}
+CHECKPOINT_ENDPOINTS = [
+    Endpoint("page-presence", "GET", "/en/presence/", PRESENCE_READERS, False),
+    Endpoint("page-rescue", "GET", "/en/rescue/", RESCUE_READERS, False),
+    Endpoint("page-rescue-map", "GET", "/en/rescue/map.png", RESCUE_READERS, False),
+    Endpoint("page-rescue-people", "GET", f"/en/rescue/{APPROVED}/people", RESCUE_READERS, False, None, APPROVED, True),
+    Endpoint("page-alert-reminder", "POST", "/en/alerts/{alert1}/act", REMINDER_ACTORS, False, ACKNOWLEDGE, APPROVED),
+    Endpoint("page-alert-rescue", "POST", "/en/alerts/{alert3}/act", RESCUE_ALERT_ACTORS, False, ACKNOWLEDGE, APPROVED),
+    Endpoint("page-group-presence", "GET", f"/en/applications/{APPROVED}/presence", GROUP_READERS, False),
+    Endpoint(
+        "page-position", "POST", f"/en/applications/{APPROVED}/positions", GROUP_READERS, False, POSITION_FORM, APPROVED
+    ),
+    Endpoint(
+        "page-descent",
+        "POST",
+        f"/en/applications/{APPROVED}/descent",
+        frozenset({OWNER[APPROVED]}),
+        False,
+        {"note": "matrix"},
+        APPROVED,
+    ),
+    # Without the leader's link (`?t=`): the operator only. The link is tested in tests/web.
+    Endpoint(
+        "page-permit-descent",
+        "POST",
+        "/en/permits/{permit}/descent",
+        frozenset({OWNER[APPROVED]}),
+        False,
+        {"note": "matrix"},
+        APPROVED,
+    ),
+    Endpoint("page-devices", "GET", "/en/devices/", DEVICE_ADMINS, False),
+    Endpoint(
+        "page-device-register",
+        "POST",
+        "/en/devices/register",
+        DEVICE_ADMINS,
+        False,
+        {"checkpoint": "KRK", "label": "M"},
+    ),
+    Endpoint("page-device-revoke", "POST", "/en/devices/{device}/revoke", DEVICE_ADMINS, False, {"reason": "matrix"}),
+    Endpoint("api-presence", "GET", "/api/v1/presence", PRESENCE_READERS, True),
+    Endpoint("api-group-presence", "GET", f"/api/v1/applications/{APPROVED}/presence", GROUP_READERS, True),
+    Endpoint(
+        "api-group-presence-contact",
+        "GET",
+        f"/api/v1/applications/{APPROVED}/presence?reason=matrix",
+        GROUP_READERS,
+        True,
+        None,
+        APPROVED,
+        True,
+    ),
+    Endpoint(
+        "api-position", "POST", f"/api/v1/applications/{APPROVED}/positions", GROUP_READERS, True, POSITION, APPROVED
+    ),
+    Endpoint(
+        "api-descent",
+        "POST",
+        f"/api/v1/applications/{APPROVED}/descent",
+        frozenset({OWNER[APPROVED]}),
+        True,
+        {"note": "matrix"},
+        APPROVED,
+    ),
+    Endpoint("api-alerts", "GET", "/api/v1/alerts", frozenset(OPERATORS | RESCUE_READERS), True),
+    Endpoint("api-alert-reminder", "POST", "/api/v1/alerts/{alert1}/act", REMINDER_ACTORS, True, ACKNOWLEDGE, APPROVED),
+    Endpoint(
+        "api-alert-rescue", "POST", "/api/v1/alerts/{alert3}/act", RESCUE_ALERT_ACTORS, True, ACKNOWLEDGE, APPROVED
+    ),
+    # A device's credential is the only way in: every person is refused, administrators too (401).
+    Endpoint("api-device-manifest", "GET", "/api/v1/device/manifest", NOBODY, True),
+    Endpoint("api-device-status", "GET", "/api/v1/device/status", NOBODY, True),
+    Endpoint(
+        "api-device-events",
+        "POST",
+        "/api/v1/device/events",
+        NOBODY,
+        True,
+        {"sent_at": "2027-07-13T03:00:00Z", "events": []},
+    ),
+    # The one-time token is the credential: anyone may try one (a wrong one is a 400, never a device).
+    Endpoint("api-device-enrol", "POST", "/api/v1/devices/enrol", frozenset(ROLES), True, {"token": "not-a-token"}),
+]
+DEVICE_ONLY = ("/api/v1/device/",)
+
 ENDPOINTS = (
     COMPANY_ENDPOINTS
     + [row for reference in REFERENCES for row in application_endpoints(reference)]
     + PERMIT_ENDPOINTS
     + PUBLIC_ENDPOINTS
+    + CHECKPOINT_ENDPOINTS
 )
 MATRIX = [
     pytest.param(endpoint, role, id=f"{endpoint.name}:{endpoint.reference or '-'}:{role}")
@@ -236,6 +342,8 @@ class World:
     first_member: dict[str, int]
     permit: str  # the id of the approved application's first member's permit
     qr: str  # its QR text
+    alerts: dict[int, int]  # the approved group's overdue alerts by stage
+    device: str  # a registered device (KRK)
 
 
 @pytest.fixture(scope="module")
@@ -339,11 +447,19 @@ def _world_load() -> World:
         (member, 1, None) for member in approved.members.filter(removed_at__isnull=True).values_list("pk", flat=True)
     ), "the approved application's members each hold one live permit, and nobody else holds one"
     permit = Permit.objects.get(member_id=first_member[APPROVED])
+    # The approved group plans to come out on 27 July 2027 and never does: every stage is due on the 29th.
+    raised = overdue_sweep(now=datetime(2027, 7, 29, 12, 0, tzinfo=UTC))
+    assert [(alert.application.reference, alert.stage, alert.country) for alert in raised] == [
+        (APPROVED, stage, "KZ") for stage in (1, 2, 3)
+    ]
+    device, _token = device_register(actor=None, checkpoint_code="KRK", label="matrix laptop")
     return World(
         users={user.username: user for user in user_model.objects.all()},
         first_member=first_member,
         permit=str(permit.pk),
         qr=permit_qr_text(permit),
+        alerts={alert.stage: alert.pk for alert in raised},
+        device=str(device.pk),
     )
 
 
@@ -370,7 +486,13 @@ def basic(username: str, password: str = PASSWORD) -> str:
 
 def request(client, world: World, endpoint: Endpoint, role: str):
     """Make the endpoint's request as `role`: pages with a session, the API with HTTP Basic."""
-    path = endpoint.path.format(member=world.first_member.get(endpoint.reference, 0), permit=world.permit)
+    path = endpoint.path.format(
+        member=world.first_member.get(endpoint.reference, 0),
+        permit=world.permit,
+        alert1=world.alerts[1],
+        alert3=world.alerts[3],
+        device=world.device,
+    )
     payload = endpoint.payload and {
         key: world.qr if value == QR_OF_THE_PERMIT else value for key, value in endpoint.payload.items()
     }
@@ -397,6 +519,11 @@ def snapshot(reference: str = "", *, reads: bool = True) -> dict:
         "applications": sorted(Application.objects.values_list("reference", "state", "review_round")),
         "permits": sorted(Permit.objects.values_list("id", "member_id", "review_round", "revoked_at", "revoke_reason")),
         "audit": list(audit.values_list("sequence", "action")),
+        "alerts": sorted(OverdueAlert.objects.values_list("pk", "stage", "state", "closed_at")),
+        "alert_actions": AlertAction.objects.count(),
+        "positions": PositionReport.objects.count(),
+        "descent_notices": DescentNotice.objects.count(),
+        "devices": sorted(Device.objects.values_list("pk", "revoked_at", "enrolment_token_hash")),
     }
     if reference:
         application = Application.objects.get(reference=reference)
@@ -426,6 +553,9 @@ def snapshot(reference: str = "", *, reads: bool = True) -> dict:
 
 
 def assert_refused(response, endpoint: Endpoint, role: str) -> None:
+    if endpoint.path.startswith(DEVICE_ONLY):
+        assert response.status_code == 401, response.content[:500]
+        return
     if role in NOT_SIGNED_IN:
         if endpoint.api:
             assert response.status_code == 401, response.content[:500]
@@ -484,6 +614,18 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         "permits/<str:permit_id>/",
         "permits/<str:permit_id>.pdf",
         "permits/<str:permit_id>/replace",
+        "permits/<str:permit_id>/descent",
+        "presence/",
+        "rescue/",
+        "rescue/map.png",
+        "rescue/<str:reference>/people",
+        "alerts/<int:alert_id>/act",
+        "applications/<str:reference>/presence",
+        "applications/<str:reference>/positions",
+        "applications/<str:reference>/descent",
+        "devices/",
+        "devices/register",
+        "devices/<str:device_id>/revoke",
     }, "a page was added or renamed: put it in the access matrix"
 
     operations = {
@@ -510,6 +652,16 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("GET", "/api/v1/revocations"),
         ("POST", "/api/v1/permits/verify"),
         ("POST", "/api/v1/permits/{permit_id}/replace"),
+        ("GET", "/api/v1/presence"),
+        ("GET", "/api/v1/applications/{reference}/presence"),
+        ("POST", "/api/v1/applications/{reference}/positions"),
+        ("POST", "/api/v1/applications/{reference}/descent"),
+        ("GET", "/api/v1/alerts"),
+        ("POST", "/api/v1/alerts/{alert_id}/act"),
+        ("POST", "/api/v1/devices/enrol"),
+        ("GET", "/api/v1/device/manifest"),
+        ("POST", "/api/v1/device/events"),
+        ("GET", "/api/v1/device/status"),
     }, "an API operation was added or renamed: put it in the access matrix"
 
 
@@ -533,17 +685,24 @@ def test_every_role_against_every_endpoint(client, world, db, endpoint, role):
 
 
 def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should():
-    """Guard the table itself: roles with no business in applications appear in no allowed set, and
-    only what a checkpoint syncs to verify offline is public."""
+    """Guard the table itself: roles with no business here appear in no allowed set; only what a checkpoint
+    syncs to verify offline, and the enrolment a one-time token protects, are public."""
     public = [endpoint for endpoint in ENDPOINTS if endpoint.allowed == frozenset(ROLES)]
-    assert {endpoint.path.split("?")[0] for endpoint in public} == {"/api/v1/trust-list", "/api/v1/revocations"}
-    assert all(endpoint.method == "GET" for endpoint in public)
+    assert {endpoint.path.split("?")[0] for endpoint in public} == {
+        "/api/v1/trust-list",
+        "/api/v1/revocations",
+        "/api/v1/devices/enrol",
+    }
+    assert all(endpoint.method == "GET" for endpoint in public if "enrol" not in endpoint.path)
     guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public]
     reached = {role for endpoint in guarded for role in endpoint.allowed}
-    assert reached == OPERATORS | BORDER_OFFICERS | {"checkpoint-krk"}
+    assert reached == OPERATORS | BORDER_OFFICERS | RESCUERS | ADMINISTRATORS | {"checkpoint-krk"}
     for endpoint in guarded:
-        assert not endpoint.allowed & {"no-role", "rescue-kz", "rescue-kg", "analyst", "administrator", "superuser"}
+        assert not endpoint.allowed & {"no-role", "analyst"}
         assert not endpoint.allowed & NOT_SIGNED_IN
+        if endpoint not in CHECKPOINT_ENDPOINTS:  # applications and permits: no rescue, no administrators
+            assert not endpoint.allowed & (RESCUERS | ADMINISTRATORS)
+    assert all(not endpoint.allowed for endpoint in guarded if endpoint.path.startswith(DEVICE_ONLY))
 
 
 # --- The permits: the holder's private link, and verifying the real QR -----------------------------
