@@ -17,6 +17,7 @@ Reports the best run of each in events per second and the ratios.
 """
 
 import argparse
+import logging
 import os
 import platform
 import secrets
@@ -105,8 +106,9 @@ def _django(env: dict[str, str]) -> None:
     from django.core.management import call_command
 
     django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--no-users", verbosity=0)
 
 
 def _prepare() -> str:
