@@ -67,3 +67,14 @@ def _flush_with_audit_triggers_lifted(original):
 
 
 TransactionTestCase._fixture_teardown = _flush_with_audit_triggers_lifted(TransactionTestCase._fixture_teardown)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that renders a Russian page leaves Russian active in its thread; the next test starts in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

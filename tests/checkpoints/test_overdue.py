@@ -116,8 +116,27 @@ def test_a_group_that_never_went_in_is_overdue_too(trip, django_capture_on_commi
     assert [alert.stage for alert in sweep(django_capture_on_commit_callbacks, stage_at(1))] == [1]
 
 
-def test_groups_not_on_their_trip_are_never_overdue(inside, django_capture_on_commit_callbacks):
-    Application.objects.filter(pk=inside.application.pk).update(state=Application.State.WITHDRAWN)
+def test_a_group_withdrawn_before_it_went_is_never_overdue(trip, django_capture_on_commit_callbacks):
+    Application.objects.filter(pk=trip.application.pk).update(state=Application.State.WITHDRAWN)
+
+    assert sweep(django_capture_on_commit_callbacks, stage_at(3) + SECOND) == []
+
+
+@pytest.mark.parametrize("state", [Application.State.WITHDRAWN, Application.State.REJECTED])
+def test_a_group_on_the_mountain_stays_overdue_whatever_becomes_of_its_application(
+    inside, django_capture_on_commit_callbacks, state
+):
+    """Withdrawing or rejecting (an amendment) while the group is inside does not bring it down."""
+    Application.objects.filter(pk=inside.application.pk).update(state=state)
+
+    assert [alert.stage for alert in sweep(django_capture_on_commit_callbacks, stage_at(3) + SECOND)] == [1, 2, 3]
+
+
+def test_coming_out_late_with_expired_permits_stops_the_escalation(inside, django_capture_on_commit_callbacks):
+    """The checkpoint refuses a late group's expired permits on the way out: they have come out all the same."""
+    assert [alert.stage for alert in sweep(django_capture_on_commit_callbacks, stage_at(1) + SECOND)] == [1]
+    for member in inside.members:
+        scan(member, "KRK-HB-KZ", "out", stage_at(1) + timedelta(hours=1), verdict="OUTSIDE_WINDOW")
 
     assert sweep(django_capture_on_commit_callbacks, stage_at(3) + SECOND) == []
 

@@ -4,6 +4,8 @@ passages, the planned exit in local time, and where a group was last known."""
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from tengri.checkpoints.models import DescentNotice, PositionReport
 from tengri.checkpoints.presence import (
     checkpoint_country,
@@ -119,11 +121,27 @@ def test_leaving_the_base_camp_and_the_zone_counts_out(trip):
     assert (group["inside"], group["out"], group["never_scanned"]) == (2, 2, 0)
 
 
-def test_refused_scans_do_not_move_anyone(trip):
+def test_a_forged_or_unreadable_permit_moves_nobody(trip):
     walk_in(trip.application)
-    scan(trip.members[0], "KRK-HB-KZ", "out", MID_TRIP, verdict="REVOKED")
+    scan(trip.members[0], "KRK-HB-KZ", "out", MID_TRIP, verdict="BAD_SIGNATURE")
+    scan(trip.members[1], "KRK-HB-KZ", "out", MID_TRIP, verdict="MISSING_SIGNATURE")
 
     assert presence_now(now=MID_TRIP + timedelta(hours=1))["inside"] == 4
+
+
+@pytest.mark.parametrize("verdict", ["EXPIRED", "OUTSIDE_WINDOW", "REVOKED", "WRONG_CHECKPOINT", "NOT_YET_VALID"])
+def test_leaving_with_an_authentic_permit_refused_for_time_or_place_is_an_exit(trip, verdict):
+    """A late group's permits have expired, an amended group's old ones are revoked: they have still left."""
+    walk_in(trip.application)
+    scan(trip.members[0], "KRK-HB-KZ", "out", MID_TRIP, verdict=verdict)
+
+    assert presence_now(now=MID_TRIP + timedelta(hours=1))["inside"] == 3
+
+
+def test_a_refused_entry_was_turned_back(trip):
+    scan(trip.members[0], "KRK-HB-KZ", "in", ON_THE_WAY_IN, verdict="OUTSIDE_WINDOW")
+
+    assert presence_now(now=ON_THE_WAY_IN + timedelta(hours=1))["inside"] == 0
 
 
 def test_the_latest_event_is_the_one_that_happened_last_not_the_one_that_arrived_last(trip):
@@ -163,13 +181,22 @@ def test_a_descent_notice_closes_the_groups_presence_until_someone_is_scanned_in
     assert group_of(presence, trip.application.reference)["descent_notice_at"] == MID_TRIP
 
 
-def test_groups_not_on_their_trip_are_not_counted(trip):
-    walk_in(trip.application)
+def test_groups_withdrawn_before_they_went_are_not_counted(trip):
     Application.objects.filter(pk=trip.application.pk).update(state=Application.State.WITHDRAWN)
 
     presence = presence_now(now=MID_TRIP)
 
     assert presence["inside"] == 0 and presence["groups"] == []
+
+
+def test_a_group_withdrawn_while_inside_is_still_inside(trip):
+    """Withdrawing revokes the permits; it does not bring anyone down from the mountain."""
+    walk_in(trip.application)
+    Application.objects.filter(pk=trip.application.pk).update(state=Application.State.WITHDRAWN)
+
+    presence = presence_now(now=MID_TRIP)
+
+    assert presence["inside"] == 4 and group_of(presence, trip.application.reference)["inside"] == 4
 
 
 def test_an_amendment_under_review_keeps_the_group_on_its_trip(trip):

@@ -317,6 +317,18 @@ CHECKPOINT_ENDPOINTS = [
     # The one-time token is the credential: anyone may try one (a wrong one is a 400, never a device).
     Endpoint("api-device-enrol", "POST", "/api/v1/devices/enrol", frozenset(ROLES), True, {"token": "not-a-token"}),
 ]
+# Before a group is approved its presence is the application's readers' (and administrators'), never the
+# rescue services': a draft or a request under review is nobody's trip yet.
+for reference in (DRAFT, UNDER_REVIEW):
+    not_yet = frozenset({OWNER[reference]} | REVIEWERS[reference] | ADMINISTRATORS)
+    CHECKPOINT_ENDPOINTS += [
+        Endpoint(
+            "page-group-presence", "GET", f"/en/applications/{reference}/presence", not_yet, False, None, reference
+        ),
+        Endpoint(
+            "api-group-presence", "GET", f"/api/v1/applications/{reference}/presence", not_yet, True, None, reference
+        ),
+    ]
 DEVICE_ONLY = ("/api/v1/device/",)
 
 ENDPOINTS = (

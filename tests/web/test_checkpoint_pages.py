@@ -10,7 +10,7 @@ group was last known).
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from tengri.checkpoints.devices import device_register
 from tengri.checkpoints.ingest import events_ingest
 from tengri.checkpoints.models import AlertAction, DescentNotice, Device, OverdueAlert, PositionReport
 from tengri.checkpoints.overdue import overdue_sweep
+from tengri.checkpoints.selectors import refused_scans
 from tengri.core.audit import PERSONAL_DATA_READ
 from tengri.core.models import AuditEntry
 from tengri.core.roles import Role
@@ -145,6 +146,27 @@ def test_refused_scans_are_shown_to_the_checkpoints_state(client, world, role, s
     assert "EARLIER INTRUDER" not in html  # 16 days ago
     if sees:
         assert "REVOKED" in html and "2027-07-28 08:00 (UTC+5)" in html  # KRK-HB-KZ is in Kazakhstan
+
+
+def test_refused_scans_are_those_of_the_states_checkpoints_newest_first_in_constant_queries(
+    world, django_assert_num_queries
+):
+    later = ATTEMPTED + timedelta(hours=1)
+    device, _token = device_register(actor=None, checkpoint_code="NIB-HP", label="NIB laptop 1")  # in Kyrgyzstan
+    events = [scan(None, "EXPIRED", later, checkpoint="NIB-HP", holder_name="LATE LENA", nationality="DEU")]
+    events_ingest(device=device, sent_at=later, events=events, now=AFTER_THE_SWEEP)
+    since = AFTER_THE_SWEEP - timedelta(days=7)
+
+    def shown(**filters) -> list[tuple[str, str, str]]:
+        return [(row.event.holder_name, row.event.checkpoint.code, row.country) for row in refused_scans(**filters)]
+
+    with django_assert_num_queries(3):  # checkpoints, their services, the events: not one per event
+        everyone = shown(country=None, since=since)
+    assert everyone == [("LATE LENA", "NIB-HP", "KG"), ("INTRUDER IVAN", "KRK-HB-KZ", "KZ")]
+    assert shown(country="KZ", since=since) == [("INTRUDER IVAN", "KRK-HB-KZ", "KZ")]
+    assert shown(country="KG", since=since) == [("LATE LENA", "NIB-HP", "KG")]
+    assert shown(country=None, since=since, limit=1) == [("LATE LENA", "NIB-HP", "KG")]
+    assert len(shown(country=None, since=SCANNED_IN)) == 3  # with the earlier intruder; never the accepted scans
 
 
 # --- Rescue -----------------------------------------------------------------------------------------
@@ -505,6 +527,13 @@ def test_the_devices_pages_are_refused_to_everyone_else(client, world, role):
 
 
 # --- Navigation ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "lands_on"), [("rescue-kz", "/en/rescue/"), ("officer-kz", "/en/review/")])
+def test_signing_in_lands_on_the_roles_page(client, world, role, lands_on):
+    response = client.post("/en/login/", {"username": role, "password": PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == lands_on
 
 
 @pytest.mark.parametrize(

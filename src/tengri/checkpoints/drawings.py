@@ -22,7 +22,7 @@ from tengri.checkpoints.presence import group_tracks
 from tengri.expeditions.models import Application
 from tengri.geo.borders import BorderMap, border_map
 from tengri.geo.elevation import ElevationGrid, elevation_grid
-from tengri.geo.maps import MapMarker, _draw_hillshade, _draw_markers, _draw_track, _extent, _save
+from tengri.geo.maps import MapMarker, draw_hillshade, draw_markers, draw_track, map_extent, save
 from tengri.registry.models import Route, Waypoint
 from tengri.registry.selectors import route_checkpoints, route_list, route_waypoints
 
@@ -92,9 +92,9 @@ def last_known_map_image(points: Sequence[GroupPoint], *, fmt: str = "png") -> b
     region = [(lat, lon) for track in tracks for lat, lon, _mode in _mountain_part(track)]
     region += [(point.lat, point.lon) for point in points]
     title = _("Last known positions of overdue and alerted groups")
-    extent = _extent(region or [KHAN_TENGRI])
+    extent = map_extent(region or [KHAN_TENGRI])
     figure = _draw(extent, tracks, markers, points, title, grid=elevation_grid(), borders=border_map())
-    return _save(figure, fmt)
+    return save(figure, fmt)
 
 
 def _track(waypoints: list[Waypoint]) -> list[tuple[float, float, str]]:
@@ -125,12 +125,12 @@ def _draw(extent, tracks, markers, points, title, *, grid: ElevationGrid, border
     south, west, north, east = extent
     figure = Figure(figsize=(9, 7.5), dpi=110, layout="constrained")
     axes = figure.add_subplot()
-    _draw_hillshade(axes, grid, south, west, north, east)
+    draw_hillshade(axes, grid, south, west, north, east)
     for line in borders.border_lines(south, west, north, east):
         axes.plot(line[:, 0], line[:, 1], color="#d62728", linewidth=1.6, linestyle=(0, (6, 2, 1, 2)))
     for track in tracks:
-        _draw_track(axes, track)
-    _draw_markers(axes, [marker for marker in markers if _inside(marker.lat, marker.lon, extent)])
+        draw_track(axes, track)
+    draw_markers(axes, [marker for marker in markers if _inside(marker.lat, marker.lon, extent)])
     _draw_groups(axes, points)
     axes.set_xlim(west, east)
     axes.set_ylim(south, north)

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tengri.checkpoints.models import CrossingEvent, DescentNotice, Direction, OverdueAlert, PositionReport
 from tengri.core import access
@@ -36,6 +36,11 @@ State = Application.State
 ON_TRIP_STATES = (State.APPROVED, State.SUBMITTED, State.UNDER_REVIEW, State.CHANGES_REQUESTED)
 INSIDE, OUT, NEVER_SCANNED = "inside", "out", "never_scanned"
 ACCEPTED = "VALID"
+# Refusals that come after the signatures verified (spec permit-v1, checks 6-8): the permit is ours and
+# authentic, only its time or place is wrong. Someone leaving with such a permit has left: a late group's
+# permits have expired, an amended group's old ones are revoked, and nobody is kept on the mountain, or
+# escalated to rescue, for that. An entry counts only when VALID (a refused entry was turned back).
+AUTHENTIC_REFUSALS = ("NOT_YET_VALID", "EXPIRED", "REVOKED", "WRONG_CHECKPOINT", "OUTSIDE_WINDOW")
 EMERGENCY_CONTACT_FIELDS = ["emergency_contact_name", "emergency_contact_phone"]
 
 
@@ -164,11 +169,17 @@ class GroupTrack:
 
 
 def on_trip_applications() -> QuerySet[Application]:
-    return Application.objects.filter(first_approved_at__isnull=False, state__in=ON_TRIP_STATES)
+    """Approved groups (an amendment under review included), and any group once approved that was
+    scanned at a checkpoint, whatever its state now: withdrawing or rejecting an application while its
+    group is on the mountain must not make the group disappear from presence and overdue."""
+    scanned = CrossingEvent.objects.filter(application__isnull=False).values("application_id")
+    return Application.objects.filter(Q(state__in=ON_TRIP_STATES) | Q(pk__in=scanned), first_approved_at__isnull=False)
 
 
 def is_on_trip(application: Application) -> bool:
-    return application.first_approved_at is not None and application.state in ON_TRIP_STATES
+    if application.first_approved_at is None:
+        return False
+    return application.state in ON_TRIP_STATES or CrossingEvent.objects.filter(application=application).exists()
 
 
 def group_tracks(applications: Iterable[Application]) -> list[GroupTrack]:
@@ -205,10 +216,12 @@ def group_tracks(applications: Iterable[Application]) -> list[GroupTrack]:
 
 
 def _accepted_events(application_ids: list[int]) -> QuerySet[CrossingEvent]:
-    """Accepted events of known members, oldest first: folding them leaves each member's latest."""
+    """Accepted events of known members, oldest first: folding them leaves each member's latest. An exit
+    with an authentic permit counts even when refused for time or place (AUTHENTIC_REFUSALS)."""
+    counted = Q(verdict=ACCEPTED) | Q(direction=Direction.OUT, verdict__in=AUTHENTIC_REFUSALS)
     return (
-        CrossingEvent.objects.filter(verdict=ACCEPTED, application_id__in=application_ids, member__isnull=False)
-        .select_related("checkpoint__place")
+        CrossingEvent.objects.filter(counted, application_id__in=application_ids, member__isnull=False)
+        .select_related("checkpoint__place", "member")
         .order_by("occurred_at", "id")
     )
 

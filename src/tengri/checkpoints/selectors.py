@@ -1,12 +1,15 @@
-"""Reads of checkpoint devices, and the manifest a checkpoint node pulls: the permits it may be shown soon."""
+"""Reads of checkpoint devices, the manifest a checkpoint node pulls (the permits it may be shown soon), and
+the refused scans (attempted crossings) the presence page lists."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Max, Min, QuerySet
 
-from tengri.checkpoints.models import Device
+from tengri.checkpoints.models import CrossingEvent, Device
+from tengri.checkpoints.presence import ACCEPTED
 from tengri.core.audit import PERSONAL_DATA_READ, audit_record
 from tengri.core.errors import NotFound
 from tengri.expeditions.models import Application
@@ -16,10 +19,12 @@ from tengri.permits.models import Permit
 from tengri.permits.services import PASSAGE_SLACK, permit_qr_text
 from tengri.permits.verify import read_claims
 from tengri.registry.models import Checkpoint
+from tengri.registry.selectors import checkpoint_list
 
 MANIFEST_DAYS_MAX = 14
 # What the manifest's QR texts carry besides names: named in its audit entry (the names, never the values).
 MANIFEST_FIELDS = ["birth_date", "document_number", "given_names", "nationality", "surname"]
+REFUSED_SCANS_MAX = 500
 
 
 def devices_list() -> QuerySet[Device]:
@@ -94,3 +99,27 @@ def _window_here(text: str, code: str, first_day: date, last_day: date) -> bool:
     except MalformedPermit:
         return False  # cannot happen for a permit this server signed; a node could not use it anyway
     return any(w.code == code and w.first_day <= last_day and w.last_day >= first_day for w in claims.checkpoints)
+
+
+@dataclass(frozen=True)
+class RefusedScan:
+    """A refused scan (an attempted crossing) and the state of its checkpoint, whose local time it is shown in."""
+
+    event: CrossingEvent
+    country: str
+
+
+def refused_scans(*, country: str | None, since: datetime, limit: int = REFUSED_SCANS_MAX) -> list[RefusedScan]:
+    """The refused scans from `since` at the checkpoints of `country` (every checkpoint when None), newest
+    first, at most `limit`. A checkpoint's state comes from its place (or its border service), not from a
+    column: it is worked out once per checkpoint here, and the events are filtered by checkpoint."""
+    countries = {checkpoint.pk: checkpoint_country(checkpoint) for checkpoint in checkpoint_list()}
+    events = (
+        CrossingEvent.objects.exclude(verdict=ACCEPTED)
+        .filter(occurred_at__gte=since)
+        .select_related("checkpoint")
+        .order_by("-occurred_at", "id")
+    )
+    if country is not None:
+        events = events.filter(checkpoint_id__in=[pk for pk, state in countries.items() if state == country])
+    return [RefusedScan(event, countries.get(event.checkpoint_id, "")) for event in events[:limit]]

@@ -189,11 +189,12 @@ def access_rescue_read(user: User) -> None:
 
 def access_group_presence_read(user: User, application) -> None:
     """One group's planned and actual passages: whoever reads the application, rescue officers of a
-    state the route enters, administrators."""
+    state the route enters once the group was approved (never a draft or a mere request), administrators."""
     account = _account(user)
     if is_administrator(user):
         return
-    if account and account.role == Role.RESCUE_OFFICER and account.country in application.required_authorities:
+    rescue = account and account.role == Role.RESCUE_OFFICER
+    if rescue and application.first_approved_at is not None and account.country in application.required_authorities:
         return
     access_application_read(user, application)
 

@@ -82,7 +82,7 @@ def profile_image(profile: RouteProfile, waypoint_names: Sequence[str], labels: 
     axes.set_ylim(0, profile.max_altitude_m * 1.25)
     axes.set_xlim(shown_km[0], shown_km[-1] + (shown_km[-1] - shown_km[0]) * 0.12)
     figure.tight_layout()
-    return _save(figure, fmt)
+    return save(figure, fmt)
 
 
 def _foot_legs(profile: RouteProfile) -> int:
@@ -151,14 +151,14 @@ def map_image(
     When the part on foot is small next to the approach by road and air (the Khan Tengri routes), a second
     panel shows it enlarged: the overview then labels only the points outside the detail.
     """
-    whole = _extent([(lat, lon) for lat, lon, _ in track] + [(m.lat, m.lon) for m in markers])
+    whole = map_extent([(lat, lon) for lat, lon, _ in track] + [(m.lat, m.lon) for m in markers])
     foot_points = [
         (lat, lon)
         for previous, current in pairwise(track)
         if current[2] == "foot"
         for lat, lon, _ in (previous, current)
     ]
-    detail = _extent(foot_points) if foot_points else whole
+    detail = map_extent(foot_points) if foot_points else whole
     needs_detail = (detail[2] - detail[0]) * (detail[3] - detail[1]) < 0.1 * (whole[2] - whole[0]) * (
         whole[3] - whole[1]
     )
@@ -176,7 +176,7 @@ def map_image(
     legend_axes.plot([], [], color="#d62728", linestyle=(0, (6, 2, 1, 2)), label=labels.border)
     legend_axes.plot([], [], linestyle="none", marker="$≈$", color="black", label=labels.approximate)
     legend_axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=7, ncols=2)
-    return _save(figure, fmt)
+    return save(figure, fmt)
 
 
 def _within(marker: MapMarker, extent: tuple[float, float, float, float]) -> bool:
@@ -186,18 +186,20 @@ def _within(marker: MapMarker, extent: tuple[float, float, float, float]) -> boo
 
 def _draw_map_panel(axes, extent, track, markers, grid, borders, title) -> None:
     south, west, north, east = extent
-    _draw_hillshade(axes, grid, south, west, north, east)
+    draw_hillshade(axes, grid, south, west, north, east)
     for line in borders.border_lines(south, west, north, east):
         axes.plot(line[:, 0], line[:, 1], color="#d62728", linewidth=1.6, linestyle=(0, (6, 2, 1, 2)))
-    _draw_track(axes, track)
-    _draw_markers(axes, markers)
+    draw_track(axes, track)
+    draw_markers(axes, markers)
     axes.set_xlim(west, east)
     axes.set_ylim(south, north)
     axes.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
     axes.set_title(title, fontsize=10)
 
 
-def _extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+def map_extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """The (south, west, north, east) that frames `points` (lat, lon) with a margin: 15% of their spread,
+    at least about 2 km, so that a single point still gets a map around it."""
     lats = [lat for lat, _ in points]
     lons = [lon for _, lon in points]
     margin_lat = max(0.02, (max(lats) - min(lats)) * 0.15)
@@ -205,7 +207,9 @@ def _extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float,
     return min(lats) - margin_lat, min(lons) - margin_lon, max(lats) + margin_lat, max(lons) + margin_lon
 
 
-def _draw_hillshade(axes, grid: ElevationGrid, south, west, north, east) -> None:
+def draw_hillshade(axes, grid: ElevationGrid, south, west, north, east) -> None:
+    """The shaded relief of the grid inside the box, with contour lines at 3000, 4000, 5000 and 6000 m;
+    nothing when the grid does not cover the box."""
     lats, lons, heights = grid.window(south, west, north, east)
     if heights.size == 0:
         return
@@ -217,14 +221,18 @@ def _draw_hillshade(axes, grid: ElevationGrid, south, west, north, east) -> None
     axes.contour(lons, lats, heights, levels=[3000, 4000, 5000, 6000], colors="#5b8fb9", linewidths=0.4, alpha=0.6)
 
 
-def _draw_track(axes, track) -> None:
+def draw_track(axes, track: Sequence[tuple[float, float, str]]) -> None:
+    """A route's legs from waypoint to waypoint, each (lat, lon, arrival mode): solid on foot, dotted by
+    road, dashed by helicopter."""
     for (lat_a, lon_a, _), (lat_b, lon_b, mode) in pairwise(track):
         style = {"foot": "-", "vehicle": ":", "helicopter": "--"}.get(mode, "-")
         axes.plot([lon_a, lon_b], [lat_a, lat_b], color="#ffcc00", linewidth=2.4, linestyle=style, zorder=3)
         axes.plot([lon_a, lon_b], [lat_a, lat_b], color="#222222", linewidth=0.8, linestyle=style, zorder=3)
 
 
-def _draw_markers(axes, markers: Sequence[MapMarker]) -> None:
+def draw_markers(axes, markers: Sequence[MapMarker]) -> None:
+    """Labelled points, symbol and colour by kind (`KIND_MARKERS`); approximate places are marked "≈".
+    Labels alternate sides and heights so that neighbours do not cover each other."""
     for index, marker in enumerate(markers):
         symbol, colour = KIND_MARKERS.get(marker.kind, ("o", "#1f1f1f"))
         axes.plot(marker.lon, marker.lat, symbol, color=colour, markeredgecolor="white", markersize=8, zorder=4)
@@ -243,7 +251,8 @@ def _draw_markers(axes, markers: Sequence[MapMarker]) -> None:
         )
 
 
-def _save(figure: Figure, fmt: str) -> bytes:
+def save(figure: Figure, fmt: str) -> bytes:
+    """The figure as a file's bytes in `fmt` (png, svg, ...); SVGs without the creation date."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     return buffer.getvalue()

@@ -38,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("application-list")
     if role == Role.BORDER_OFFICER:
         return redirect("review-queue")
+    if role == Role.RESCUE_OFFICER:
+        return redirect("rescue")
     return redirect("route-list")
 
 

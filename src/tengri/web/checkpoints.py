@@ -1,6 +1,6 @@
 """Pages for the checkpoints' side of the centre: who is in the border zone (presence), overdue and alerted
-groups (rescue, with the map of last known positions), one group's planned against actual passages with
-the position-report and descent-notice forms, and the checkpoint devices (administrators).
+groups (rescue, with the map of last known positions), and one group's planned against actual passages
+with the position-report and descent-notice forms. The checkpoint devices' pages are in `web.devices`.
 
 Thin: each view checks one access rule, calls a selector or a service, renders. Forms post with htmx and
 get their panel back (with the error, status 400, when the service refused); without JavaScript they post
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,20 +23,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tengri.checkpoints import drawings, presence
-from tengri.checkpoints.devices import device_register, device_revoke
-from tengri.checkpoints.models import CrossingEvent, OverdueAlert, PositionReport
+from tengri.checkpoints.models import OverdueAlert, PositionReport
 from tengri.checkpoints.overdue import overdue_groups
-from tengri.checkpoints.selectors import checkpoint_country, devices_list
+from tengri.checkpoints.selectors import REFUSED_SCANS_MAX, refused_scans
 from tengri.checkpoints.services import alert_act, descent_notice_file, position_report
 from tengri.core import access
 from tengri.core.audit import audit_personal_data_read
 from tengri.core.errors import AccessDenied, InvalidInput, InvalidTransition, NotFound
 from tengri.expeditions.models import Application
 from tengri.expeditions.selectors import application_get, members_active
-from tengri.registry.selectors import checkpoint_list
 
 REFUSED_SCAN_DAYS = 7
-REFUSED_SCANS_SHOWN = 500
 # What the rescue panel shows of the group beyond the presence pages: recorded as read, each time.
 RESCUE_PANEL_FIELDS = [
     "surname",
@@ -62,33 +58,18 @@ def now() -> datetime:
 def presence_page(request: HttpRequest) -> HttpResponse:
     access.access_presence_read(request.user)
     moment = now()
+    administrator = access.is_administrator(request.user)
+    # Attempted crossings at the checkpoints of the officer's state; every checkpoint's for an administrator.
+    country = None if administrator else access.account_of(request.user).country
     context = {
         "presence": presence.presence_now(now=moment),
-        "refused": _refused_scans(request.user, moment),
+        "refused": refused_scans(country=country, since=moment - timedelta(days=REFUSED_SCAN_DAYS)),
         "refused_days": REFUSED_SCAN_DAYS,
-        "refused_shown": REFUSED_SCANS_SHOWN,
+        "refused_shown": REFUSED_SCANS_MAX,
         "viewer_country": _viewer_country(request, "KZ"),
-        "is_administrator": access.is_administrator(request.user),
+        "is_administrator": administrator,
     }
     return render(request, "web/presence.html", context)
-
-
-def _refused_scans(user, moment: datetime) -> list[dict[str, Any]]:
-    """Attempted crossings (refused scans) of the last days at the checkpoints of the officer's state;
-    every checkpoint's for an administrator. Newest first."""
-    countries = {checkpoint.pk: checkpoint_country(checkpoint) for checkpoint in checkpoint_list()}
-    events = (
-        CrossingEvent.objects.exclude(verdict=presence.ACCEPTED)
-        .filter(occurred_at__gte=moment - timedelta(days=REFUSED_SCAN_DAYS))
-        .select_related("checkpoint")
-        .order_by("-occurred_at", "id")
-    )
-    if not access.is_administrator(user):
-        own = access.account_of(user).country
-        events = events.filter(checkpoint_id__in=[pk for pk, country in countries.items() if country == own])
-    return [
-        {"event": event, "country": countries.get(event.checkpoint_id, "")} for event in events[:REFUSED_SCANS_SHOWN]
-    ]
 
 
 # --- Rescue ------------------------------------------------------------------------------------------
@@ -347,74 +328,6 @@ def presence_context(request: HttpRequest, application: Application) -> dict[str
         "zone": viewer_country,
         "sources": PositionReport.Source.choices,
         "local_now": _local_input_value(moment, viewer_country),
-    }
-
-
-# --- Devices -----------------------------------------------------------------------------------------
-
-
-def devices_page(request: HttpRequest) -> HttpResponse:
-    access.access_device_admin(request.user)
-    return _devices(request)
-
-
-@require_POST
-def device_register_view(request: HttpRequest) -> HttpResponse:
-    access.access_device_admin(request.user)
-    try:
-        device, token = device_register(
-            actor=request.user,
-            checkpoint_code=request.POST.get("checkpoint", ""),
-            label=request.POST.get("label", ""),
-        )
-    except InvalidInput as error:
-        return _devices(request, error=str(error), status=400)
-    server = request.build_absolute_uri("/").rstrip("/")
-    context = {
-        "device": device,
-        "token": token,
-        "command": f"tengri checkpoint init --checkpoint {device.checkpoint.code} --server {server} --token {token}",
-        "country": checkpoint_country(device.checkpoint),
-    }
-    response = render(request, "web/device_registered.html", context)
-    # The token exists in clear only in this answer: no cache may keep it.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_POST
-def device_revoke_view(request: HttpRequest, device_id: str) -> HttpResponse:
-    access.access_device_admin(request.user)
-    try:
-        device_revoke(actor=request.user, device_id=device_id, reason=request.POST.get("reason", ""))
-    except (InvalidInput, InvalidTransition) as error:
-        return _devices(request, error=str(error), status=400)
-    return redirect("devices")
-
-
-def _devices(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    moment = now()
-    rows = [_device_row(device, moment) for device in devices_list()]
-    context = {"devices": rows, "checkpoints": checkpoint_list(), "error": error, "post": request.POST}
-    return render(request, "web/devices.html", context, status=status)
-
-
-def _device_row(device, moment: datetime) -> dict[str, Any]:
-    if device.revoked_at is not None:
-        state = "revoked"
-    elif device.enrolled_at is not None:
-        state = "enrolled"
-    elif device.enrolment_expires_at is not None and device.enrolment_expires_at > moment:
-        state = "waiting"
-    else:
-        state = "expired"
-    skew = device.last_clock_skew_s
-    return {
-        "device": device,
-        "country": checkpoint_country(device.checkpoint),
-        "state": state,
-        "skew": None if skew is None else round(skew),
-        "skew_flagged": skew is not None and abs(skew) > settings.TENGRI_CLOCK_SKEW_FLAG_S,
     }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tengri.web import applications, checkpoints, permits, views
+from tengri.web import applications, checkpoints, devices, permits, views
 
 urlpatterns = [
     path("routes/", views.route_list_page, name="route-list"),
@@ -41,7 +41,8 @@ urlpatterns = [
     path("applications/<str:reference>/presence", checkpoints.group_presence_page, name="group-presence"),
     path("applications/<str:reference>/positions", checkpoints.position_report_view, name="position-report"),
     path("applications/<str:reference>/descent", checkpoints.descent_notice_view, name="descent-notice"),
-    path("devices/", checkpoints.devices_page, name="devices"),
-    path("devices/register", checkpoints.device_register_view, name="device-register"),
-    path("devices/<str:device_id>/revoke", checkpoints.device_revoke_view, name="device-revoke"),
+    # Checkpoint devices (web/devices.py)
+    path("devices/", devices.devices_page, name="devices"),
+    path("devices/register", devices.device_register_view, name="device-register"),
+    path("devices/<str:device_id>/revoke", devices.device_revoke_view, name="device-revoke"),
 ]

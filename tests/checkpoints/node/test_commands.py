@@ -191,7 +191,18 @@ def test_init_with_an_address_that_is_not_one_is_a_usage_error(capsys, tmp_path,
         "--token", "whatever",
     )  # fmt: skip
     assert code == 2
-    assert "must start with http:// or https://" in err
+    assert "must start with https://" in err
+
+
+def test_init_refuses_plain_http_to_another_computer(capsys, tmp_path, db):
+    """The trust list is the root of offline verification: over a network it travels under TLS."""
+    code, _, err = tengri(
+        capsys, "checkpoint", "init", "--home", str(tmp_path), "--checkpoint", "KRK-HB-KZ", "--server",
+        "http://tengri.example", "--token", "whatever",
+    )  # fmt: skip
+    assert code == 2
+    assert "must use https://" in err
+    assert not (tmp_path / "node.sqlite3").exists()
 
 
 # --- over a real socket ------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_without_the_key_the_page_answers_nothing(page, node):
 def test_the_page_answers_on_this_computer_only(page):
     """A name that resolves to 127.0.0.1 from another site (DNS rebinding) is still refused."""
     browser = client(page, host="evil.example")
-    browser.cookies.set("node_key", KEY)
+    browser.cookies.set(page.cookie("node_key"), KEY)
     assert browser.get("/").status_code == 403
 
 
@@ -99,9 +99,33 @@ def test_look_up_by_passport_number_verifies_the_manifests_permit(page, node, pe
     assert event["method"] == "lookup" and event["verdict"] == "VALID"
 
 
+def test_the_look_up_records_the_direction_chosen_in_its_own_form(page, node, permits, qr_texts):
+    browser = signed_in(page)
+    scan(browser, page, qr_texts[0], direction="in")
+    number = unseal(permits[1].member.document_number_sealed)
+    answer = browser.post("/lookup", data={"token": page.form_token, "passport": number, "direction": "out"})
+    browser.get(answer.headers["location"])
+    assert [event["direction"] for event in node.recent_events(5)] == ["out", "in"]
+
+
+def test_two_nodes_on_one_laptop_keep_their_own_cookies(page, make_node):
+    """Cookies are per host, not per port: one browser opening both nodes' pages keeps both keys."""
+    other = NodePage(make_node("NIB-HP", "nib"), key="other-key")
+    first = signed_in(page)
+    second = client(other)
+    second.cookies.update(first.cookies)
+    assert second.get("/", params={"key": "other-key"}).status_code == 303
+    first.cookies.update(second.cookies)  # one browser: one cookie jar for 127.0.0.1
+    assert first.get("/").status_code == 200
+    assert second.get("/").status_code == 200
+    assert "Officer on duty: Sgt. Omarov" in first.get("/").text
+    assert "Start the shift" in second.get("/").text  # the other node's shift is its own
+
+
 def test_an_unknown_passport_is_an_error_and_records_nothing(page, node):
     browser = signed_in(page)
     answer = browser.post("/lookup", data={"token": page.form_token, "passport": "ZZ0000000", "direction": "in"})
+    assert "ZZ0000000" not in answer.headers["location"]  # never in the browser's history
     shown = browser.get(answer.headers["location"])
     assert "no permit for passport ZZ0000000" in shown.text
     assert node.store.event_counts()["recorded"] == 0

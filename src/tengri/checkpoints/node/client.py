@@ -43,11 +43,18 @@ class ServerRefused(SyncFailed):
         self.status = status
 
 
+# Plain http only to this computer (a centre run beside the node, tests): over any network the trust list,
+# the root of offline verification, and the device's credential must travel under TLS.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
 def server_root(url: str) -> str:
-    """The centre's address as typed, with or without the API prefix."""
+    """The centre's address as typed, with or without the API prefix: https, or http to this computer."""
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise InvalidInput(f"the server address {url!r} must start with http:// or https://")
+        raise InvalidInput(f"the server address {url!r} must start with https://")
+    if url.startswith("http://") and httpx.URL(url).host not in LOOPBACK_HOSTS:
+        raise InvalidInput(f"the server address {url!r} must use https:// (http only to this computer)")
     return url.removesuffix(API)
 
 

@@ -196,8 +196,8 @@ class Node:
     # --- sync ------------------------------------------------------------------------------------------------
 
     def pull(self, *, days: int = sync.DEFAULT_DAYS) -> sync.PullReport:
-        if not 1 <= days <= 31:
-            raise InvalidInput("the manifest covers 1 to 31 days")
+        if not 1 <= days <= 14:
+            raise InvalidInput("the manifest covers 1 to 14 days")
         with self._sync_lock, self._client() as client:
             report = sync.pull(self.store, self.seal, client, days=days, clock=self._clock)
         self.config = NodeConfig.of(self.store.config())

@@ -61,8 +61,15 @@ class NodePage:
     def __init__(self, node: Node, *, key: str | None = None) -> None:
         self.node = node
         self.key = key or secrets.token_urlsafe(24)
-        self._results: OrderedDict[str, ScanResult] = OrderedDict()
+        # Cookies are per host, not per port: two nodes on one laptop must not share them.
+        self.cookie_suffix = "_" + "".join(ch for ch in node.config.checkpoint if ch.isalnum())
+        # Verdicts and errors stay here, shown once by id: a passport number never goes into a URL (and so
+        # never into the browser's history on a shared laptop).
+        self._results: OrderedDict[str, ScanResult | str] = OrderedDict()
         self._lock = threading.Lock()
+
+    def cookie(self, name: str) -> str:
+        return name + self.cookie_suffix
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         request = _Request(environ)
@@ -73,13 +80,13 @@ class NodePage:
     # --- routing ---------------------------------------------------------------------------------------------
 
     def _answer(self, request: "_Request") -> tuple[str, list[tuple[str, str]], bytes]:
-        language = _language(request)
+        language = _language(request, self.cookie(LANGUAGE_COOKIE))
         with translation.override(language):
             if request.host not in LOCAL_HOSTS:
                 return _plain("403 Forbidden", _("This page answers on this computer only."))
             if request.method == "GET" and request.query.get("key") == self.key:
-                return _redirect("/", [_cookie(KEY_COOKIE, self.key)])
-            if not hmac.compare_digest(request.cookies.get(KEY_COOKIE, ""), self.key):
+                return _redirect("/", [_cookie(self.cookie(KEY_COOKIE), self.key)])
+            if not hmac.compare_digest(request.cookies.get(self.cookie(KEY_COOKIE), ""), self.key):
                 return _plain(
                     "403 Forbidden",
                     _("Open the link that `tengri checkpoint serve` printed when it started."),
@@ -89,7 +96,7 @@ class NodePage:
             if request.method == "GET" and request.path == "/":
                 status, headers, body = self._page(request, language)
                 if "lang" in request.query:
-                    headers.append(_cookie(LANGUAGE_COOKIE, language))
+                    headers.append(_cookie(self.cookie(LANGUAGE_COOKIE), language))
                 return status, headers, body
             return _plain("404 Not Found", _("There is nothing here."))
 
@@ -124,17 +131,22 @@ class NodePage:
         )
 
     def _record(self, request: "_Request", form: dict[str, str], scan) -> tuple[str, list[tuple[str, str]], bytes]:
-        officer = request.cookies.get(OFFICER_COOKIE, "")
+        officer = request.cookies.get(self.cookie(OFFICER_COOKIE), "")
         direction = form.get("direction", "")
+        remember = [_cookie(self.cookie(DIRECTION_COOKIE), direction)] if direction in ("in", "out") else []
         try:
             result = scan(direction, officer)
         except TengriError as error:
-            return _redirect("/?" + urlencode({"error": str(error)}), [_cookie(DIRECTION_COOKIE, direction)])
+            return _redirect("/?" + urlencode({"error": self._keep(str(error))}), remember)
+        return _redirect("/?" + urlencode({"event": self._keep(result)}), remember)
+
+    def _keep(self, outcome: ScanResult | str) -> str:
+        key = outcome.event.id if isinstance(outcome, ScanResult) else secrets.token_urlsafe(8)
         with self._lock:
-            self._results[result.event.id] = result
+            self._results[key] = outcome
             while len(self._results) > KEPT_RESULTS:
                 self._results.popitem(last=False)
-        return _redirect("/?" + urlencode({"event": result.event.id}), [_cookie(DIRECTION_COOKIE, direction)])
+        return key
 
     def _sync(self, request: "_Request", form: dict[str, str]) -> tuple[str, list[tuple[str, str]], bytes]:
         messages = []
@@ -149,8 +161,8 @@ class NodePage:
     def _shift(self, request: "_Request", form: dict[str, str]) -> tuple[str, list[tuple[str, str]], bytes]:
         officer = " ".join(form.get("officer", "").split())[:100]
         if not officer:
-            return _redirect("/?" + urlencode({"error": _("Type your name to start the shift.")}), [])
-        return _redirect("/", [_cookie(OFFICER_COOKIE, officer)])
+            return _redirect("/?" + urlencode({"error": self._keep(_("Type your name to start the shift."))}), [])
+        return _redirect("/", [_cookie(self.cookie(OFFICER_COOKIE), officer)])
 
     # --- the page --------------------------------------------------------------------------------------------
 
@@ -159,18 +171,22 @@ class NodePage:
         status = self.node.status(now)
         offset = timedelta(hours=status["checkpoint"]["utc_offset_hours"] or 0)
         with self._lock:
-            result = self._results.get(request.query.get("event", ""))
+            kept = self._results.get(request.query.get("event", ""))
+            error = self._results.get(request.query.get("error", ""))
+        result = kept if isinstance(kept, ScanResult) else None
         context = {
             "language": language,
             "languages": LANGUAGES,
             "token": self.form_token,
-            "officer": request.cookies.get(OFFICER_COOKIE, ""),
-            "direction": request.cookies.get(DIRECTION_COOKIE, "in"),
+            "officer": request.cookies.get(self.cookie(OFFICER_COOKIE), ""),
+            "direction": request.cookies.get(self.cookie(DIRECTION_COOKIE), "in"),
             "status": status,
             "ages": _ages(status),
-            "result": result,
-            "verdict_words": VERDICT_WORDS.get(result.verdict, result.verdict) if result else "",
-            "error": request.query.get("error", ""),
+            "result": result if isinstance(result, ScanResult) else None,
+            "verdict_words": VERDICT_WORDS.get(result.verdict, result.verdict)
+            if isinstance(result, ScanResult)
+            else "",
+            "error": error if isinstance(error, str) else "",
             "sync_message": request.query.get("sync", ""),
             "events": [_local(event, offset) for event in self.node.recent_events(15)],
             "utc_offset": status["checkpoint"]["utc_offset_hours"],
@@ -215,8 +231,8 @@ class _Request:
         return {name: values[0] for name, values in parse_qs(raw, keep_blank_values=True).items()}
 
 
-def _language(request: _Request) -> str:
-    wanted = request.query.get("lang") or request.cookies.get(LANGUAGE_COOKIE, "en")
+def _language(request: _Request, cookie: str) -> str:
+    wanted = request.query.get("lang") or request.cookies.get(cookie, "en")
     return wanted if wanted in LANGUAGES else "en"
 
 
