@@ -143,6 +143,20 @@ def test_the_skew_is_measured_per_batch_and_corrects_the_event_time(device_enrol
     assert device.last_clock_skew_s == -121.5
 
 
+def test_a_crossing_from_the_paper_log_keeps_the_time_written_down(device_enrolled):
+    """The laptop's clock was reset (its battery died): its skew corrects what the laptop timed, never the
+    times an officer typed in from the paper log."""
+    device, _ = device_enrolled()
+    timed, typed = scan(), scan(method="paper")
+
+    send(device, [timed, typed], skew_s=27 * 365 * 86400)
+
+    rows = {row.id: row for row in CrossingEvent.objects.all()}
+    assert rows[timed["id"]].occurred_at == DURING_TRIP + timedelta(days=27 * 365)
+    assert rows[typed["id"]].occurred_at == DURING_TRIP
+    assert rows[typed["id"]].skew_flagged and rows[typed["id"]].method == "paper"
+
+
 def test_a_duplicate_keeps_the_skew_of_its_first_arrival(device_enrolled):
     device, _ = device_enrolled()
     event = scan()

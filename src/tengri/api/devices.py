@@ -77,7 +77,7 @@ class DeviceEventIn(Schema):
     direction: Literal["in", "out"]
     verdict: str = Field(min_length=1, max_length=20, pattern=TEXT, description="VALID or the refusal's code")
     detail: str = Field("", max_length=300, pattern=TEXT)
-    method: Literal["qr", "image", "lookup"]
+    method: Literal["qr", "image", "lookup", "paper"]
     officer: str = Field(max_length=100, pattern=TEXT)
     permit_id: uuid.UUID | None = None
     holder_name: str = Field("", max_length=200, pattern=TEXT)

@@ -141,8 +141,11 @@ def _same(row: CrossingEvent, event: _Sent) -> bool:
 def _event(device: Device, event: _Sent, now: datetime, skew: float, holders: dict) -> CrossingEvent:
     device_time = event.value("device_time")
     flagged = abs(skew) > settings.TENGRI_CLOCK_SKEW_FLAG_S
+    # A crossing from the paper log carries the time a person wrote down, not the laptop's clock: the
+    # laptop's skew says nothing about it.
+    correction = 0.0 if event.value("method") == CrossingEvent.Method.PAPER else skew
     try:
-        occurred_at = device_time + timedelta(seconds=skew)
+        occurred_at = device_time + timedelta(seconds=correction)
     except OverflowError:
         # The device's times contradict each other beyond the calendar: all we know is that it happened
         # before it arrived. Flagged, so that no one takes the time for a measurement.
@@ -187,7 +190,7 @@ def _checked(event: dict) -> _Sent:
     if values["direction"] not in Direction.values:
         raise InvalidInput(_("event %(id)s: direction must be in or out") % {"id": event_id})
     if values["method"] not in CrossingEvent.Method.values:
-        raise InvalidInput(_("event %(id)s: method must be qr, image or lookup") % {"id": event_id})
+        raise InvalidInput(_("event %(id)s: method must be qr, image, lookup or paper") % {"id": event_id})
     values.update(permit_id=permit_id, device_time=device_time)
     return _Sent(id=event_id, checkpoint=checkpoint, content=tuple(values[name] for name in CONTENT))
 

@@ -63,6 +63,7 @@ class CrossingEvent(models.Model):
         QR = "qr", _("QR scanned")
         IMAGE = "image", _("QR image")
         LOOKUP = "lookup", _("looked up by passport number")
+        PAPER = "paper", _("entered later from the paper log")
 
     id = models.UUIDField(primary_key=True, help_text="UUIDv7 generated on the device")
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="events")

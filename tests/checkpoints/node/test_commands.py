@@ -98,6 +98,7 @@ def test_a_crossing_kept_on_paper_is_entered_at_its_time(capsys, home, qr_texts,
 
     code, out, _ = tengri(capsys, *argv, "--at", "2027-07-12T00:30:00+05:00")  # 19:30 UTC on the 11th
     assert (code, json.loads(out)["event"]["device_time"]) == (0, "2027-07-11T19:30:00+00:00")
+    assert json.loads(out)["event"]["method"] == "paper"  # its time is a person's, not the laptop clock's
     code, out, _ = tengri(capsys, *argv, "--at", "2027-07-11T18:30:00")  # no zone: UTC, 23:30 local on the 11th
     assert (code, json.loads(out)["verdict"]) == (1, "OUTSIDE_WINDOW")
 

@@ -127,6 +127,7 @@ def _scan(args) -> int:
             direction=args.direction,
             officer=_officer(args),
             now=_moment(args.at),
+            from_paper_log=args.at is not None,
         )
     if args.json:
         print_json(result.as_json())

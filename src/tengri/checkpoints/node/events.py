@@ -14,7 +14,8 @@ from uuid import UUID
 from tengri.checkpoints.node.uuid7 import uuid7
 
 DIRECTIONS = ("in", "out")
-METHODS = ("qr", "image", "lookup")
+# "paper": a crossing kept on the paper log while the laptop was down, entered later with its real time.
+METHODS = ("qr", "image", "lookup", "paper")
 # The centre's column sizes (tengri.checkpoints.models.CrossingEvent).
 LIMITS = {
     "checkpoint": 12,

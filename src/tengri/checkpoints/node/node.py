@@ -179,10 +179,17 @@ class Node:
         direction: str,
         officer: str,
         now: datetime | None = None,
+        from_paper_log: bool = False,
     ) -> ScanResult:
         """Verifies offline and records the event before answering (see `scanning.Scanner.scan`)."""
         return self._scanner().scan(
-            qr=qr, image=image, passport=passport, direction=direction, officer=officer, now=now or self.now()
+            qr=qr,
+            image=image,
+            passport=passport,
+            direction=direction,
+            officer=officer,
+            now=now or self.now(),
+            from_paper_log=from_paper_log,
         )
 
     def lookup(self, passport: str, *, direction: str, officer: str, now: datetime | None = None) -> ScanResult:

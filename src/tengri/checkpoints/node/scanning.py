@@ -148,10 +148,14 @@ class Scanner:
         direction: str,
         officer: str,
         now: datetime,
+        from_paper_log: bool = False,
     ) -> ScanResult:
-        """Exactly one of `qr`, `image`, `passport`. Raises InvalidInput (no or several sources, a bad
-        direction, no officer, no QR in the image), NotReady (never pulled the trust list) and
-        NoPermitFound (a passport the manifest does not know); none of these records an event."""
+        """Exactly one of `qr`, `image`, `passport`. `from_paper_log`: a crossing kept on paper while the
+        laptop was down, entered now with the time it happened (`now`); recorded with method "paper", so
+        that the centre takes its time as typed instead of correcting it by this laptop's clock skew.
+        Raises InvalidInput (no or several sources, a bad direction, no officer, no QR in the image),
+        NotReady (never pulled the trust list) and NoPermitFound (a passport the manifest does not know);
+        none of these records an event."""
         if sum(source is not None for source in (qr, image, passport)) != 1:
             raise InvalidInput("give exactly one of a QR text, a QR image or a passport number")
         if direction not in ("in", "out"):
@@ -168,6 +172,7 @@ class Scanner:
         else:
             # A hardware scanner types the text and a newline; the spec's alphabet has no whitespace to lose.
             verdict, method = self._verify((qr or "").strip(), trust_data, now), "qr"
+        method = "paper" if from_paper_log else method
         event = _event(
             verdict, checkpoint=self.checkpoint.code, direction=direction, method=method, officer=officer, now=now
         )

@@ -65,7 +65,7 @@ MIGRATIONS: list[list[str]] = [
             direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
             verdict TEXT NOT NULL,
             detail TEXT NOT NULL,
-            method TEXT NOT NULL CHECK (method IN ('qr', 'image', 'lookup')),
+            method TEXT NOT NULL CHECK (method IN ('qr', 'image', 'lookup', 'paper')),
             officer TEXT NOT NULL,
             permit_id TEXT,
             holder_name TEXT NOT NULL,
