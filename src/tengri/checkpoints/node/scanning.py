@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from tengri.checkpoints.node.events import NodeEvent
 from tengri.checkpoints.node.keys import NodeSeal
 from tengri.checkpoints.node.store import NodeStore
@@ -248,11 +250,12 @@ def _only_code(texts: list[str]) -> str:
 
 
 def age_words(seconds: float) -> str:
-    """An age as an officer reads it: '40 s', '12 min', '5 h', '3 days'."""
+    """An age as an officer reads it, in the active language: '40 s', '12 min', '5 h', '3 days'."""
     if seconds < 90:
-        return f"{max(seconds, 0):.0f} s"
+        return gettext("%(count)d s") % {"count": round(max(seconds, 0))}
     if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
+        return gettext("%(count)d min") % {"count": round(seconds / 60)}
     if seconds < 48 * 3600:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} days"
+        return gettext("%(count)d h") % {"count": round(seconds / 3600)}
+    days = round(seconds / 86400)
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
