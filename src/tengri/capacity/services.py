@@ -28,7 +28,7 @@ from tengri.capacity.locking import Key, capacity_transaction, resource_days_fin
 from tengri.capacity.models import CapacityOverride, Hold, HoldLine, Resource, ResourceDay, WaitlistEntry
 from tengri.capacity.selectors import DayCapacity, Shortfall, capacities, taken
 from tengri.core.audit import audit_record
-from tengri.core.errors import InvalidInput, InvalidTransition
+from tengri.core.errors import Busy, InvalidInput, InvalidTransition
 from tengri.expeditions.models import FINAL_STATES, Application
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,12 @@ def waitlist_join(*, actor, application: Application, now: datetime | None = Non
             defaults={"people": shortfall.needed, "joined_at": now},
         )
         entries.append(entry)
-    audit_record(actor=actor, action="capacity.waitlist_join", subject=application, data={"resource_days": len(keys)})
+    audit_record(
+        actor=actor,
+        action="capacity.waitlist_join",
+        subject=hold,
+        data={"application": application.reference, "resource_days": len(keys)},
+    )
     return entries
 
 
@@ -303,8 +308,14 @@ def _place(actor, application: Application, hold: Hold, demand: Demand, now: dat
     audit_record(
         actor=actor,
         action="capacity.hold",
-        subject=application,
-        data={"state": state, "people": hold.people, "resource_days": len(demand), "freed": len(freed)},
+        subject=hold,
+        data={
+            "application": application.reference,
+            "state": state,
+            "people": hold.people,
+            "resource_days": len(demand),
+            "freed": len(freed),
+        },
     )
     application.waitlist_entries.filter(state=WaitlistEntry.State.WAITING).update(
         state=WaitlistEntry.State.SERVED, ended_at=now
@@ -346,22 +357,22 @@ def _short(actor, application, hold: Hold, shortfalls: list[Shortfall], now: dat
     audit_record(
         actor=actor,
         action="capacity.hold_short",
-        subject=application,
-        data={"state": hold.state, "short": len(rows), "kept": keep},
+        subject=hold,
+        data={"application": application.reference, "state": hold.state, "short": len(rows), "kept": keep},
     )
     return HoldResult(hold, shortfalls)
 
 
 def _give_back(actor, hold: Hold, state: str, now: datetime, *, reason: str) -> None:
     hold.lines.all().delete()
-    hold.state, hold.expires_at = state, None
-    hold.save(update_fields=["state", "expires_at", "updated_at"])
+    hold.state, hold.expires_at, hold.shortfalls = state, None, []
+    hold.save(update_fields=["state", "expires_at", "shortfalls", "updated_at"])
     audit_record(
         actor=actor,
         action=f"capacity.hold_{'expire' if state == State.EXPIRED else 'release'}",
-        subject_type="expeditions.application",
-        subject_id=str(hold.application_id),
+        subject=hold,
         reason=reason,
+        data={"application_id": hold.application_id},
     )
     _offer_after_commit()
 
@@ -407,7 +418,9 @@ def _state_for(application: Application) -> str:
 
 
 def _application_locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("route", "company").get(pk=application.pk)
+    # Only the application's own row: FOR UPDATE would also lock the joined route and company rows, and
+    # every booking of one company (or one route) would then wait for the others.
+    return Application.objects.select_for_update(of=("self",)).select_related("route", "company").get(pk=application.pk)
 
 
 def _hold_locked(application: Application) -> Hold:
@@ -426,10 +439,16 @@ def _might_fit(application: Application, now: datetime) -> bool:
 
 
 def _offer_after_commit() -> None:
-    def offer() -> None:
-        from tengri.capacity.tasks import waitlist_offer_soon
+    """After commit, when anyone waits: offer what was freed now, not at the next sweep. Runs in the
+    request that freed it (a busy moment is left to the sweep, which runs every minute)."""
 
-        waitlist_offer_soon()
+    def offer() -> None:
+        if not WaitlistEntry.objects.filter(state=WaitlistEntry.State.WAITING).exists():
+            return
+        try:
+            waitlist_offer()
+        except Busy:
+            log.info("waitlist offers left to the next sweep: capacity is busy")
 
     transaction.on_commit(offer)
 

@@ -3,7 +3,7 @@
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from tengri.capacity.services import holds_expire, holds_reconcile, waitlist_offer
 
@@ -21,11 +21,3 @@ def holds_sweep() -> None:
         log.info(
             "capacity: %d expired, %d reconciled, %d served from the waitlist", len(expired), reconciled, len(served)
         )
-
-
-@db_task()
-def waitlist_offer_soon() -> None:
-    """Queued after capacity was given back, so that the waitlist need not wait for the next sweep."""
-    served = waitlist_offer()
-    if served:
-        log.info("capacity: %d application(s) served from the waitlist", len(served))
