@@ -152,6 +152,11 @@ def application_endpoints(reference: str) -> list[Endpoint]:
         ("api-withdraw", "POST", api + "/withdraw", editors, True, {"reason": "matrix"}, False),
         ("api-decide", "POST", api + "/decisions", deciders, True, {"verdict": "reject", "reason": "matrix"}, False),
         ("api-permits", "GET", api + "/permits", readers, True, None, False),
+        ("page-hold", "POST", page + "/hold", editors, False, {}, False),
+        ("page-waitlist", "POST", page + "/waitlist", editors, False, {}, False),
+        ("api-hold", "GET", api + "/hold", readers, True, None, False),
+        ("api-hold-place", "POST", api + "/hold", editors, True, None, False),
+        ("api-waitlist", "POST", api + "/waitlist", editors, True, None, False),
     ]
     return [
         Endpoint(name, method, path, allowed, is_api, payload, reference, personal)
@@ -214,11 +219,24 @@ PUBLIC_ENDPOINTS = [
     Endpoint("api-revocations", "GET", "/api/v1/revocations", frozenset(ROLES), api=True),
     Endpoint("api-revocations-since", "GET", "/api/v1/revocations?since=0", frozenset(ROLES), api=True),
 ]
+# Capacity: counts per resource-day for those who plan and review, who holds what for administrators
+# (references and head counts, no personal data), and who-am-I for anyone signed in.
+ADMINISTRATORS = frozenset({"administrator", "superuser"})
+CALENDAR_READERS = frozenset(OPERATORS | BORDER_OFFICERS | ADMINISTRATORS)
+SIGNED_IN = frozenset(set(ROLES) - NOT_SIGNED_IN)
+CAPACITY_ENDPOINTS = [
+    Endpoint("page-capacity-calendar", "GET", "/en/capacity/?first=2027-07-10", CALENDAR_READERS, api=False),
+    Endpoint("api-capacity-calendar", "GET", "/api/v1/capacity/calendar?first=2027-07-10", CALENDAR_READERS, True),
+    Endpoint("page-capacity-usage", "GET", "/en/capacity/usage?first=2027-07-10", ADMINISTRATORS, api=False),
+    Endpoint("api-capacity-usage", "GET", "/api/v1/capacity/usage?first=2027-07-10", ADMINISTRATORS, api=True),
+    Endpoint("api-whoami", "GET", "/api/v1/whoami", SIGNED_IN, api=True),
+]
 ENDPOINTS = (
     COMPANY_ENDPOINTS
     + [row for reference in REFERENCES for row in application_endpoints(reference)]
     + PERMIT_ENDPOINTS
     + PUBLIC_ENDPOINTS
+    + CAPACITY_ENDPOINTS
 )
 MATRIX = [
     pytest.param(endpoint, role, id=f"{endpoint.name}:{endpoint.reference or '-'}:{role}")
@@ -480,7 +498,11 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         "applications/<str:reference>/submit",
         "applications/<str:reference>/withdraw",
         "applications/<str:reference>/decide",
+        "applications/<str:reference>/hold",
+        "applications/<str:reference>/waitlist",
         "review/",
+        "capacity/",
+        "capacity/usage",
         "permits/<str:permit_id>/",
         "permits/<str:permit_id>.pdf",
         "permits/<str:permit_id>/replace",
@@ -510,6 +532,12 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("GET", "/api/v1/revocations"),
         ("POST", "/api/v1/permits/verify"),
         ("POST", "/api/v1/permits/{permit_id}/replace"),
+        ("GET", "/api/v1/applications/{reference}/hold"),
+        ("POST", "/api/v1/applications/{reference}/hold"),
+        ("POST", "/api/v1/applications/{reference}/waitlist"),
+        ("GET", "/api/v1/capacity/calendar"),
+        ("GET", "/api/v1/capacity/usage"),
+        ("GET", "/api/v1/whoami"),
     }, "an API operation was added or renamed: put it in the access matrix"
 
 
@@ -538,12 +566,19 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
     public = [endpoint for endpoint in ENDPOINTS if endpoint.allowed == frozenset(ROLES)]
     assert {endpoint.path.split("?")[0] for endpoint in public} == {"/api/v1/trust-list", "/api/v1/revocations"}
     assert all(endpoint.method == "GET" for endpoint in public)
-    guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public]
+    guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public and endpoint not in CAPACITY_ENDPOINTS]
     reached = {role for endpoint in guarded for role in endpoint.allowed}
     assert reached == OPERATORS | BORDER_OFFICERS | {"checkpoint-krk"}
     for endpoint in guarded:
         assert not endpoint.allowed & {"no-role", "rescue-kz", "rescue-kg", "analyst", "administrator", "superuser"}
         assert not endpoint.allowed & NOT_SIGNED_IN
+    # Capacity counts are for planning and review; who holds what is for administrators; all read-only.
+    for endpoint in CAPACITY_ENDPOINTS:
+        assert endpoint.method == "GET" and not endpoint.allowed & NOT_SIGNED_IN
+        if "whoami" not in endpoint.path:
+            assert not endpoint.allowed & {"no-role", "checkpoint-krk", "rescue-kz", "rescue-kg", "analyst"}
+        if "usage" in endpoint.path:
+            assert endpoint.allowed == ADMINISTRATORS
 
 
 # --- The permits: the holder's private link, and verifying the real QR -----------------------------

@@ -158,8 +158,7 @@ class CalendarRow:
 
 def calendar(*, first: date, days: int, kind: str = "", now: datetime) -> list[CalendarRow]:
     """Availability of every resource (or those of one kind) on `days` days from `first`."""
-    if not 1 <= days <= MAX_CALENDAR_DAYS:
-        raise InvalidInput(f"the calendar shows 1 to {MAX_CALENDAR_DAYS} days")
+    _check_period(first, days)
     if kind and kind not in Resource.Kind.values:
         raise InvalidInput(f"kind must be one of {', '.join(Resource.Kind.values)}")
     _ensure_resources()
@@ -186,6 +185,14 @@ def calendar(*, first: date, days: int, kind: str = "", now: datetime) -> list[C
     ]
 
 
+def _check_period(first: date, days: int) -> None:
+    if not 1 <= days <= MAX_CALENDAR_DAYS:
+        raise InvalidInput(f"a period is 1 to {MAX_CALENDAR_DAYS} days")
+    margin = timedelta(days=2 * MAX_CALENDAR_DAYS)  # room for the pages' earlier and later links
+    if not date.min + margin <= first <= date.max - margin:
+        raise InvalidInput(f"{first} is out of the calendar's range")
+
+
 def _taken_between(first: date, last: date, now: datetime) -> dict[Key, int]:
     rows = (
         live_lines(now)
@@ -208,8 +215,7 @@ class UsageLine:
 
 def usage(*, first: date, days: int, now: datetime) -> list[UsageLine]:
     """Who holds what, per resource-day (administrators): application references and head counts only."""
-    if not 1 <= days <= MAX_CALENDAR_DAYS:
-        raise InvalidInput(f"usage covers 1 to {MAX_CALENDAR_DAYS} days")
+    _check_period(first, days)
     last = first + timedelta(days=days - 1)
     rows = (
         live_lines(now)
