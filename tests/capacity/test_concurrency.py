@@ -130,15 +130,15 @@ def test_control_without_the_lock_the_same_rush_oversells(world, monkeypatch):
     services.hold_place(actor=None, application=applications[0], demand={keys[0]: 1}, now=NOW)
     release_all(applications[:1])
     everyone_has_counted = threading.Barrier(len(applications))
-    recount = services._left
+    recount = services.day_limits
 
-    def recount_then_wait_for_the_others(locked, hold, now):
-        left = recount(locked, hold, now)
+    def recount_then_wait_for_the_others(locked, **options):
+        left = recount(locked, **options)
         everyone_has_counted.wait(timeout=30)
         return left
 
     monkeypatch.setattr(locking, "LOCKING", False)
-    monkeypatch.setattr(services, "_left", recount_then_wait_for_the_others)
+    monkeypatch.setattr(services, "day_limits", recount_then_wait_for_the_others)
 
     outcomes = book_at_once([(application, {keys[0]: 4}) for application in applications])
 

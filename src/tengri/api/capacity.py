@@ -117,8 +117,8 @@ def hold_place(request: HttpRequest, reference: str):
     when others are booking the same resource-days too long (retry)."""
     application = application_get(reference=reference)
     access.access_application_edit(request.user, application)
-    services.hold_place(actor=request.user, application=application)
-    return hold_out(application)
+    result = services.hold_place(actor=request.user, application=application)
+    return held_out(application, result) if result.fits else hold_out(application)
 
 
 @router.post("/applications/{reference}/waitlist", response={201: HoldOut, **ERRORS})
@@ -128,6 +128,25 @@ def waitlist_join(request: HttpRequest, reference: str):
     access.access_application_edit(request.user, application)
     services.waitlist_join(actor=request.user, application=application)
     return Status(201, hold_out(application))
+
+
+def held_out(application, result: services.HoldResult) -> dict:
+    """A request that fitted, answered from what it wrote (it left nothing waiting)."""
+    hold = result.hold
+    return {
+        "reference": application.reference,
+        "state": hold.state,
+        "fits": True,
+        "expires_at": hold.expires_at,
+        "people": hold.people,
+        "lines": [
+            {"resource": selectors.resource_code(resource), "day": day, "people": people}
+            for (resource, day), people in sorted(result.held.items(), key=lambda item: (item[0][1], item[0][0]))
+        ],
+        "shortfalls": [],
+        "waiting": [],
+        "waitlist_position": None,
+    }
 
 
 def hold_out(application) -> dict:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from django.db import connection
+
 from tengri.capacity.models import Resource
 from tengri.expeditions.models import Application
 from tengri.registry.models import BaseCamp, Checkpoint, HelicopterLeg, Waypoint
@@ -30,25 +32,28 @@ def application_people(application: Application) -> int:
     return application.members.filter(removed_at__isnull=True).count()
 
 
-def itinerary_complete(application: Application) -> bool:
+def itinerary_complete(application: Application, *, people: int | None = None) -> bool:
     """Every night has a sleeping place, there is a way in and out, and someone goes (the pre-screen's
     findings as saved with the application)."""
     codes = {finding["code"] for finding in application.findings}
-    return not codes & INCOMPLETE and application_people(application) > 0
+    people = application_people(application) if people is None else people
+    return not codes & INCOMPLETE and people > 0
 
 
-def application_demand(application: Application) -> Demand:
+def application_demand(application: Application, *, people: int | None = None) -> Demand:
     """What the application's itinerary needs as it is now (empty when nobody goes)."""
-    people = application_people(application)
+    people = application_people(application) if people is None else people
     if people == 0:
         return {}
-    resources = _Resources.load()
-    need: Counter[tuple[int, date]] = Counter()
-    for checkpoint_id, day in application.passages.values_list("checkpoint_id", "date"):
-        resource = resources.checkpoint.get(checkpoint_id)
-        if resource is not None:
-            need[(resource, day)] += people
+    passages = list(application.passages.values_list("checkpoint_id", "date"))
     nights = list(application.itinerary.order_by("date").values_list("date", "sleeping_place_id"))
+    resources = _Resources.load()
+    if any(checkpoint not in resources.checkpoint for checkpoint, _day in passages) or not resources.checkpoint:
+        resources_sync()  # a checkpoint added since (the registry's signals normally see to it)
+        resources = _Resources.load()
+    need: Counter[tuple[int, date]] = Counter()
+    for checkpoint_id, day in passages:
+        need[(resources.checkpoint[checkpoint_id], day)] += people
     for day, place_id in nights:
         resource = resources.base_camp.get(place_id)
         if resource is not None:
@@ -99,12 +104,8 @@ class _Resources:
 
     @classmethod
     def load(cls) -> "_Resources":
-        rows = _resource_rows()
-        if len(rows) < registry_size():
-            resources_sync()
-            rows = _resource_rows()
         found = cls({}, {}, {})
-        for pk, checkpoint, camp_place, origin, destination, way_back in rows:
+        for pk, checkpoint, camp_place, origin, destination, way_back in _resource_rows():
             if checkpoint:
                 found.checkpoint[checkpoint] = pk
             elif camp_place:
@@ -128,7 +129,14 @@ def _resource_rows() -> list[tuple]:
 
 
 def registry_size() -> int:
-    return Checkpoint.objects.count() + BaseCamp.objects.count() + 2 * HelicopterLeg.objects.count()
+    """How many resources the registry makes: one round trip, since every booking asks."""
+    tables = [model._meta.db_table for model in (Checkpoint, BaseCamp, HelicopterLeg)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {tables[0]}) + (SELECT COUNT(*) FROM {tables[1]})"  # noqa: S608 (model tables)
+            f" + 2 * (SELECT COUNT(*) FROM {tables[2]})"
+        )
+        return int(cursor.fetchone()[0])
 
 
 def resources_sync() -> int:

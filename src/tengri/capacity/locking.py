@@ -4,8 +4,8 @@ statement; then the caller recounts from the source rows while it holds the lock
 PostgreSQL: missing rows are created first (`INSERT ... ON CONFLICT DO NOTHING`, so two requests
 creating the same row never fail), then `SELECT ... WHERE ... ORDER BY resource_id, day FOR UPDATE`
 locks them all: the rows are locked in that order, so two requests needing overlapping sets wait for
-each other and never deadlock. `lock_timeout` (TENGRI_CAPACITY_LOCK_TIMEOUT_MS) bounds the wait; a
-request that runs out of it is answered `Busy` (HTTP 503, retry).
+each other and never deadlock. `lock_timeout` (TENGRI_CAPACITY_LOCK_TIMEOUT_MS, set for the rest of the
+transaction) bounds the wait; a request that runs out of it is answered `Busy` (HTTP 503, retry).
 
 SQLite: the project's transactions begin IMMEDIATE (config/env.py), so a writer holds the database's
 one write lock from its first statement and needs no row lock; a writer that waited past the busy
@@ -92,22 +92,17 @@ def _matching(keys: list[Key]) -> Q:
 
 
 class _lock_timeout:
-    """Bound the wait for row locks on PostgreSQL, then put the transaction's setting back."""
+    """Bound the wait for row locks on PostgreSQL for the rest of the transaction (the audit chain's lock
+    included: a booking that waits that long for it is just as busy)."""
 
     def __enter__(self) -> None:
-        self.previous = None
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-                [f"{settings.TENGRI_CAPACITY_LOCK_TIMEOUT_MS}ms"],
+                "SELECT set_config('lock_timeout', %s, true)", [f"{settings.TENGRI_CAPACITY_LOCK_TIMEOUT_MS}ms"]
             )
-            self.previous = cursor.fetchone()[0]
 
     def __exit__(self, kind, error, traceback) -> None:
         if isinstance(error, OperationalError) and lock_timed_out(error):
             raise Busy("capacity is being booked by others right now: try again in a moment") from error
-        if self.previous is not None and error is None:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [self.previous])

@@ -77,7 +77,7 @@ class CapacityOverride(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["day", "resource__code"]
+        ordering = ["day", "resource_id"]  # by id, not code: ordering across a join costs every query
         constraints = [
             models.UniqueConstraint(fields=["resource", "day"], name="one_override_per_resource_day"),
             models.CheckConstraint(condition=~Q(reason=""), name="override_needs_reason"),
@@ -147,7 +147,7 @@ class HoldLine(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["hold", "resource_day"]
+        ordering = ["hold_id", "resource_day_id"]  # ids: "hold" would join holds to order by their ordering
         constraints = [models.UniqueConstraint(fields=["hold", "resource_day"], name="one_line_per_resource_day")]
         indexes = [models.Index(fields=["resource_day", "expires_at"], name="holdline_recount")]
 

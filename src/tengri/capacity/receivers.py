@@ -7,15 +7,20 @@
   fits; the error names the resource, the day and how many are left.
 - `application_approved`: the hold becomes a reservation. `application_finished`: rejected or
   withdrawn give it back (a closed trip keeps its reservation, for the usage figures).
+- A checkpoint, base camp or helicopter leg saved in the registry gets its resources (after commit).
 """
 
 import logging
 
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from tengri.capacity import services
+from tengri.capacity.demand import resources_sync
 from tengri.core.errors import Busy
 from tengri.expeditions import signals
+from tengri.registry.models import BaseCamp, Checkpoint, HelicopterLeg
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +51,10 @@ def reserve_on_approval(sender, application, **kwargs) -> None:
 def release_when_finished(sender, application, **kwargs) -> None:
     if application.state != "closed":
         services.hold_release(actor=None, application=application, reason=f"application {application.state}")
+
+
+@receiver(post_save, sender=Checkpoint)
+@receiver(post_save, sender=BaseCamp)
+@receiver(post_save, sender=HelicopterLeg)
+def resources_for_the_registry(sender, **kwargs) -> None:
+    transaction.on_commit(resources_sync)

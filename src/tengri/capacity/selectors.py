@@ -5,7 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tengri.capacity.models import CapacityOverride, Hold, HoldLine, Resource, ResourceDay, WaitlistEntry
@@ -121,9 +122,54 @@ def registry_capacity(resource: Resource, day: date) -> DayCapacity:
     return DayCapacity(resource.helicopter_leg.seats_per_day)
 
 
+@dataclass(frozen=True)
+class DayLimit:
+    """One locked resource-day as a booking sees it: its capacity, and what others' live holds left."""
+
+    pk: int
+    resource: Resource
+    day: date
+    limit: DayCapacity
+    left: int
+
+    def shortfall(self, needed: int) -> Shortfall:
+        return Shortfall(
+            self.resource.code, self.day, needed, max(self.left, 0), self.limit.closed_reason, self.limit.season
+        )
+
+
+def day_limits(locked: dict[Key, int], *, now: datetime, excluding: Hold | None = None) -> dict[Key, DayLimit]:
+    """Recount each locked resource-day in one statement: others' live hold lines, the day's override,
+    the registry's capacity. Must run after the lock is taken (a fresh statement sees every commit the
+    lock waited for; the locking statement's own snapshot would not)."""
+    lines = live_lines(now).filter(resource_day=OuterRef("pk"))
+    if excluding is not None and excluding.pk is not None:
+        lines = lines.exclude(hold=excluding)
+    override = CapacityOverride.objects.filter(resource=OuterRef("resource"), day=OuterRef("day")).order_by()
+    taken_here = lines.order_by().values("resource_day_id").annotate(sum=Sum("people")).values("sum")
+    rows = (
+        ResourceDay.objects.filter(pk__in=locked.values())
+        .select_related("resource__checkpoint", "resource__base_camp", "resource__helicopter_leg")
+        .defer("resource__checkpoint__source", "resource__base_camp__source", "resource__helicopter_leg__source")
+        .annotate(
+            taken=Coalesce(Subquery(taken_here), 0),
+            override_capacity=Subquery(override.values("capacity")[:1]),
+            override_reason=Subquery(override.values("reason")[:1]),
+        )
+    )
+    found = {}
+    for row in rows:
+        if row.override_capacity is not None:
+            limit = DayCapacity(row.override_capacity, row.override_reason)
+        else:
+            limit = registry_capacity(row.resource, row.day)
+        found[(row.resource_id, row.day)] = DayLimit(row.pk, row.resource, row.day, limit, limit.capacity - row.taken)
+    return found
+
+
 def live_lines(now: datetime) -> QuerySet[HoldLine]:
     """Lines that take capacity now: their hold is submitted or confirmed, or held and not expired."""
-    return HoldLine.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return HoldLine.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).order_by()
 
 
 def taken(resource_day_ids: list[int], *, now: datetime, excluding: Hold | None = None) -> dict[int, int]:
@@ -326,8 +372,19 @@ def _days_of(application: Application) -> QuerySet[ResourceDay]:
     return ResourceDay.objects.filter(waitlist__application=application, waitlist__state=WaitlistEntry.State.WAITING)
 
 
+_codes: dict[int, str] = {}
+
+
+def resource_code(pk: int) -> str:
+    """A resource's code, remembered by the process: codes never change and ids are never reused."""
+    if pk not in _codes:
+        _codes.update(Resource.objects.values_list("pk", "code"))
+    return _codes[pk]
+
+
 def _ensure_resources() -> None:
-    """Resources appear with the registry rows they stand for; a read adds them only when some are missing."""
+    """Resources appear with the registry rows they stand for (receivers); a read adds them only when
+    some are missing, as after a registry load whose signals were not committed."""
     from tengri.capacity.demand import registry_size, resources_sync
 
     if Resource.objects.count() < registry_size():

@@ -26,7 +26,7 @@ from tengri.capacity import notifications
 from tengri.capacity.demand import Demand, application_demand, application_people, itinerary_complete
 from tengri.capacity.locking import Key, capacity_transaction, resource_days_find, resource_days_lock
 from tengri.capacity.models import CapacityOverride, Hold, HoldLine, Resource, ResourceDay, WaitlistEntry
-from tengri.capacity.selectors import DayCapacity, Shortfall, capacities, taken
+from tengri.capacity.selectors import Shortfall, capacities, day_limits, taken
 from tengri.core.audit import audit_record
 from tengri.core.errors import Busy, InvalidInput, InvalidTransition
 from tengri.expeditions.models import FINAL_STATES, Application
@@ -44,6 +44,7 @@ class HoldResult:
 
     hold: Hold
     shortfalls: list[Shortfall] = field(default_factory=list)
+    held: Demand = field(default_factory=dict)  # what it holds now, when the request fitted
 
     @property
     def fits(self) -> bool:
@@ -70,13 +71,14 @@ def hold_place(*, actor, application: Application, now: datetime | None = None, 
     application = _application_locked(application)
     if application.state in FINAL_STATES:
         raise InvalidTransition(f"{application.reference} is {application.get_state_display()}: it holds nothing")
+    people = application_people(application)
     if demand is None:
-        if not itinerary_complete(application):
+        if not itinerary_complete(application, people=people):
             raise InvalidTransition(
                 "complete the itinerary first: a sleeping place for every night, a way in and out, and the group"
             )
-        demand = application_demand(application)
-    return _place(actor, application, _hold_locked(application), demand, now)
+        demand = application_demand(application, people=people)
+    return _place(actor, application, _hold_locked(application), demand, now, people=people)
 
 
 @capacity_transaction
@@ -89,11 +91,13 @@ def hold_follow(*, application: Application, now: datetime | None = None) -> Hol
     if application.state in FINAL_STATES:
         return None
     hold = Hold.objects.select_for_update().filter(application=application).first()
-    if not itinerary_complete(application):
+    people = application_people(application)
+    if not itinerary_complete(application, people=people):
         if hold is not None and hold.state == State.HELD:
             _give_back(None, hold, State.RELEASED, now, reason="the itinerary is no longer complete")
         return None
-    return _place(None, application, hold or _hold_locked(application), application_demand(application), now)
+    demand = application_demand(application, people=people)
+    return _place(None, application, hold or _hold_locked(application), demand, now, people=people)
 
 
 def hold_for_submission(*, application: Application, now: datetime | None = None) -> Hold:
@@ -288,23 +292,24 @@ def capacity_override_remove(*, actor, override: CapacityOverride) -> None:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _place(actor, application: Application, hold: Hold, demand: Demand, now: datetime, *, promote=None):
+def _place(actor, application: Application, hold: Hold, demand: Demand, now: datetime, *, promote=None, people=None):
     """Make `hold` hold `demand`, locking only the resource-days it needs more of. `promote`: the state
     a fitting hold takes (and a kept one keeps when the new demand does not fit)."""
     live = _live_lines(hold, now)
     held = {key: line.people for key, line in live.items()}
-    increases = sorted(key for key, people in demand.items() if people > held.get(key, 0))
-    locked = resource_days_lock(increases)
-    left = _left(locked, hold, now)
-    shortfalls = [_shortfall(key, demand[key], *left[key]) for key in increases if demand[key] > left[key][0]]
-    if shortfalls:
+    was_short = bool(hold.shortfalls)  # only a hold that was short can have joined the waitlist
+    increases = sorted(key for key, count in demand.items() if count > held.get(key, 0))
+    left = day_limits(resource_days_lock(increases), now=now, excluding=hold)
+    short = [key for key in increases if demand[key] > left[key].left]
+    if short:
+        shortfalls = [left[key].shortfall(demand[key]) for key in short]
         keep = bool(live) and (hold.state in KEPT or promote is not None)
         return _short(actor, application, hold, shortfalls, now, keep=keep, promote=promote)
-    ids = {**{key: line.resource_day_id for key, line in live.items()}, **locked}
+    ids = {**{key: line.resource_day_id for key, line in live.items()}, **{k: day.pk for k, day in left.items()}}
     # An edit never turns a kept hold (submitted, reserved) back into an expiring one.
     state = promote or (hold.state if hold.state in KEPT and _is_live(hold, now) else _state_for(application))
-    freed = [ids[key] for key, people in held.items() if demand.get(key, 0) < people]
-    _hold_write(hold, demand, ids, state, now, people=application_people(application))
+    freed = [ids[key] for key, count in held.items() if demand.get(key, 0) < count]
+    _hold_write(hold, demand, ids, state, now, people=application_people(application) if people is None else people)
     audit_record(
         actor=actor,
         action="capacity.hold",
@@ -317,25 +322,26 @@ def _place(actor, application: Application, hold: Hold, demand: Demand, now: dat
             "freed": len(freed),
         },
     )
-    application.waitlist_entries.filter(state=WaitlistEntry.State.WAITING).update(
-        state=WaitlistEntry.State.SERVED, ended_at=now
-    )
+    if was_short:
+        application.waitlist_entries.filter(state=WaitlistEntry.State.WAITING).update(
+            state=WaitlistEntry.State.SERVED, ended_at=now
+        )
     if freed:
         _offer_after_commit()
-    return HoldResult(hold)
+    return HoldResult(hold, held=demand)
 
 
 def _hold_write(hold: Hold, demand: Demand, ids: dict[Key, int], state: str, now: datetime, *, people: int) -> None:
     expires = now + timedelta(minutes=settings.TENGRI_HOLD_MINUTES) if state == State.HELD else None
-    hold.lines.all().delete()
+    _drop_lines(hold)
+    hold.state, hold.expires_at, hold.people, hold.shortfalls, hold.placed_at = state, expires, people, [], now
+    _save(hold, ["state", "expires_at", "people", "shortfalls", "placed_at"])
     HoldLine.objects.bulk_create(
         [
             HoldLine(hold=hold, resource_day_id=ids[key], people=count, expires_at=expires)
             for key, count in demand.items()
         ]
     )
-    hold.state, hold.expires_at, hold.people, hold.shortfalls, hold.placed_at = state, expires, people, [], now
-    hold.save(update_fields=["state", "expires_at", "people", "shortfalls", "placed_at", "updated_at"])
 
 
 def _short(actor, application, hold: Hold, shortfalls: list[Shortfall], now: datetime, *, keep: bool, promote):
@@ -344,14 +350,14 @@ def _short(actor, application, hold: Hold, shortfalls: list[Shortfall], now: dat
     if keep:
         hold.shortfalls = rows
         hold.state = promote or hold.state
-        hold.save(update_fields=["shortfalls", "state", "updated_at"])
+        _save(hold, ["shortfalls", "state"])
     elif hold.state == State.SHORT and hold.shortfalls == rows:
         return HoldResult(hold, shortfalls)  # nothing changed: nothing to write or audit
     else:
         freed = bool(_live_lines(hold, now))
-        hold.lines.all().delete()
+        _drop_lines(hold)
         hold.state, hold.expires_at, hold.shortfalls = State.SHORT, None, rows
-        hold.save(update_fields=["state", "expires_at", "shortfalls", "updated_at"])
+        _save(hold, ["state", "expires_at", "shortfalls"])
         if freed:
             _offer_after_commit()
     audit_record(
@@ -361,6 +367,20 @@ def _short(actor, application, hold: Hold, shortfalls: list[Shortfall], now: dat
         data={"application": application.reference, "state": hold.state, "short": len(rows), "kept": keep},
     )
     return HoldResult(hold, shortfalls)
+
+
+def _save(hold: Hold, fields: list[str]) -> None:
+    """A hold is first written when its first request is decided (one INSERT), then updated."""
+    if hold.pk is None:
+        hold.save()
+    else:
+        hold.save(update_fields=[*fields, "updated_at"])
+
+
+def _drop_lines(hold: Hold) -> None:
+    # Lines exist only while held, kept, or expired and not yet swept.
+    if hold.pk is not None and hold.state in (State.HELD, *KEPT):
+        hold.lines.all().delete()
 
 
 def _give_back(actor, hold: Hold, state: str, now: datetime, *, reason: str) -> None:
@@ -383,18 +403,6 @@ def _leave_waitlist(application: Application, now: datetime) -> None:
     )
 
 
-def _left(locked: dict[Key, int], hold: Hold, now: datetime) -> dict[Key, tuple[int, DayCapacity]]:
-    """Recount, under the locks, what each locked resource-day has left for this hold."""
-    used = taken(list(locked.values()), now=now, excluding=hold)
-    limits = capacities(list(locked))
-    return {key: (limits[key].capacity - used.get(pk, 0), limits[key]) for key, pk in locked.items()}
-
-
-def _shortfall(key: Key, needed: int, left: int, limit: DayCapacity) -> Shortfall:
-    code = Resource.objects.values_list("code", flat=True).get(pk=key[0])
-    return Shortfall(code, key[1], needed, max(left, 0), limit.closed_reason, limit.season)
-
-
 def _live_lines(hold: Hold, now: datetime) -> dict[Key, HoldLine]:
     """The lines that take capacity now (none when the hold expired, even before the sweep)."""
     if not _is_live(hold, now):
@@ -405,7 +413,7 @@ def _live_lines(hold: Hold, now: datetime) -> dict[Key, HoldLine]:
 
 def _is_live(hold: Hold, now: datetime) -> bool:
     if hold.pk is None:
-        return False
+        return False  # not saved yet
     return hold.state in KEPT or (hold.state == State.HELD and hold.expires_at is not None and hold.expires_at > now)
 
 
@@ -424,8 +432,10 @@ def _application_locked(application: Application) -> Application:
 
 
 def _hold_locked(application: Application) -> Hold:
-    hold, _created = Hold.objects.select_for_update().get_or_create(application=application)
-    return hold
+    """The application's hold, locked; a new one (not saved yet) when it has none. Holds are made only
+    under the application's row lock, so two requests never make one each."""
+    hold = Hold.objects.select_for_update().filter(application=application).first()
+    return hold if hold is not None else Hold(application=application, state=State.SHORT)
 
 
 def _might_fit(application: Application, now: datetime) -> bool:
