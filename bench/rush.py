@@ -14,6 +14,7 @@ session (made in the database beforehand, so that no password hash is timed) and
 Per client count N, in one run of the one server:
 - **trivial**: N clients call `GET /api/v1/whoami` (session look-up, user, JSON) as fast as they can,
   before and after the rush (the mean of the two is the floor the booking is compared with);
+  the rush's holds are given back afterwards, so the next client count starts from empty days;
 - **booking**: N clients each `POST /api/v1/applications/{ref}/hold` for their share of the copies,
   all at once: every request locks the fourteen resource-days in one statement, recounts, and holds
   or refuses;
@@ -350,6 +351,7 @@ def _rush(args: argparse.Namespace, base: str, operator, template, clients: int)
     booking = asyncio.run(_phase(base, bookings))
     after = asyncio.run(_phase(base, whoami))
     oversold, held = _check(references)
+    _release(references)  # the next rush starts from empty resource-days (not timed)
     result = {
         "clients": clients,
         "trivial_rate": (before.rate + after.rate) / 2,
@@ -374,6 +376,14 @@ def _check(references: list[str]) -> tuple[int, int]:
     close_old_connections()
     held = Hold.objects.filter(application__reference__in=references, state=Hold.State.HELD).count()
     return len(oversold(now=timezone.now())), held
+
+
+def _release(references: list[str]) -> None:
+    from tengri.capacity.services import hold_release
+    from tengri.expeditions.models import Application
+
+    for application in Application.objects.filter(reference__in=references):
+        hold_release(actor=None, application=application, reason="the next rush")
 
 
 def _print_rush(result: dict, before: Phase) -> None:
