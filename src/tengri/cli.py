@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "tengri.documents.commands",
     "tengri.expeditions.commands",
     "tengri.permits.commands",
+    "tengri.capacity.commands",
     "tengri.checkpoints.device_commands",
     "tengri.checkpoints.node.commands",
     "tengri.checkpoints.commands",

@@ -14,6 +14,9 @@ ADMIN_PAGES = [
     "/admin/registry/authority/",
     "/admin/registry/basecamp/",
     "/admin/registry/helicopterleg/",
+    "/admin/capacity/capacityoverride/",
+    "/admin/capacity/capacityoverride/add/",
+    "/admin/capacity/resource/",
 ]
 PUBLIC_PAGES = [
     "/en/routes/",

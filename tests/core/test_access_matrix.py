@@ -155,6 +155,11 @@ def application_endpoints(reference: str) -> list[Endpoint]:
         ("api-withdraw", "POST", api + "/withdraw", editors, True, {"reason": "matrix"}, False),
         ("api-decide", "POST", api + "/decisions", deciders, True, {"verdict": "reject", "reason": "matrix"}, False),
         ("api-permits", "GET", api + "/permits", readers, True, None, False),
+        ("page-hold", "POST", page + "/hold", editors, False, {}, False),
+        ("page-waitlist", "POST", page + "/waitlist", editors, False, {}, False),
+        ("api-hold", "GET", api + "/hold", readers, True, None, False),
+        ("api-hold-place", "POST", api + "/hold", editors, True, None, False),
+        ("api-waitlist", "POST", api + "/waitlist", editors, True, None, False),
     ]
     return [
         Endpoint(name, method, path, allowed, is_api, payload, reference, personal)
@@ -220,7 +225,7 @@ PUBLIC_ENDPOINTS = [
 # --- Checkpoints, presence, overdue alerts (issue 5) ------------------------------------------------
 # The world's approved group missed its exit: the sweep raised stages 1-3, all for KZ (no scan or position
 # puts it elsewhere, so the route's access state). {alert1} is the reminder, {alert3} the rescue alert.
-ADMINISTRATORS = {"administrator", "superuser"}
+ADMINISTRATORS = frozenset({"administrator", "superuser"})
 RESCUERS = {"rescue-kz", "rescue-kg"}
 PRESENCE_READERS = frozenset(BORDER_OFFICERS | RESCUERS | ADMINISTRATORS)
 RESCUE_READERS = frozenset(RESCUERS | ADMINISTRATORS)
@@ -271,7 +276,7 @@ CHECKPOINT_ENDPOINTS = [
         "/en/devices/register",
         DEVICE_ADMINS,
         False,
-        {"checkpoint": "KRK", "label": "M"},
+        NEW_DEVICE,
     ),
     Endpoint("page-device-revoke", "POST", "/en/devices/{device}/revoke", DEVICE_ADMINS, False, {"reason": "matrix"}),
     Endpoint("api-presence", "GET", "/api/v1/presence", PRESENCE_READERS, True),
@@ -331,12 +336,24 @@ for reference in (DRAFT, UNDER_REVIEW):
     ]
 DEVICE_ONLY = ("/api/v1/device/",)
 
+# Capacity: counts per resource-day for those who plan and review, who holds what for administrators
+# (references and head counts, no personal data), and who-am-I for anyone signed in.
+CALENDAR_READERS = frozenset(OPERATORS | BORDER_OFFICERS | ADMINISTRATORS)
+SIGNED_IN = frozenset(set(ROLES) - NOT_SIGNED_IN)
+CAPACITY_ENDPOINTS = [
+    Endpoint("page-capacity-calendar", "GET", "/en/capacity/?first=2027-07-10", CALENDAR_READERS, api=False),
+    Endpoint("api-capacity-calendar", "GET", "/api/v1/capacity/calendar?first=2027-07-10", CALENDAR_READERS, True),
+    Endpoint("page-capacity-usage", "GET", "/en/capacity/usage?first=2027-07-10", ADMINISTRATORS, api=False),
+    Endpoint("api-capacity-usage", "GET", "/api/v1/capacity/usage?first=2027-07-10", ADMINISTRATORS, api=True),
+    Endpoint("api-whoami", "GET", "/api/v1/whoami", SIGNED_IN, api=True),
+]
 ENDPOINTS = (
     COMPANY_ENDPOINTS
     + [row for reference in REFERENCES for row in application_endpoints(reference)]
     + PERMIT_ENDPOINTS
     + PUBLIC_ENDPOINTS
     + CHECKPOINT_ENDPOINTS
+    + CAPACITY_ENDPOINTS
 )
 MATRIX = [
     pytest.param(endpoint, role, id=f"{endpoint.name}:{endpoint.reference or '-'}:{role}")
@@ -622,7 +639,11 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         "applications/<str:reference>/submit",
         "applications/<str:reference>/withdraw",
         "applications/<str:reference>/decide",
+        "applications/<str:reference>/hold",
+        "applications/<str:reference>/waitlist",
         "review/",
+        "capacity/",
+        "capacity/usage",
         "permits/<str:permit_id>/",
         "permits/<str:permit_id>.pdf",
         "permits/<str:permit_id>/replace",
@@ -674,6 +695,12 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("GET", "/api/v1/device/manifest"),
         ("POST", "/api/v1/device/events"),
         ("GET", "/api/v1/device/status"),
+        ("GET", "/api/v1/applications/{reference}/hold"),
+        ("POST", "/api/v1/applications/{reference}/hold"),
+        ("POST", "/api/v1/applications/{reference}/waitlist"),
+        ("GET", "/api/v1/capacity/calendar"),
+        ("GET", "/api/v1/capacity/usage"),
+        ("GET", "/api/v1/whoami"),
     }, "an API operation was added or renamed: put it in the access matrix"
 
 
@@ -706,7 +733,7 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
         "/api/v1/devices/enrol",
     }
     assert all(endpoint.method == "GET" for endpoint in public if "enrol" not in endpoint.path)
-    guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public]
+    guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public and endpoint not in CAPACITY_ENDPOINTS]
     reached = {role for endpoint in guarded for role in endpoint.allowed}
     assert reached == OPERATORS | BORDER_OFFICERS | RESCUERS | ADMINISTRATORS | {"checkpoint-krk"}
     for endpoint in guarded:
@@ -715,6 +742,13 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
         if endpoint not in CHECKPOINT_ENDPOINTS:  # applications and permits: no rescue, no administrators
             assert not endpoint.allowed & (RESCUERS | ADMINISTRATORS)
     assert all(not endpoint.allowed for endpoint in guarded if endpoint.path.startswith(DEVICE_ONLY))
+    # Capacity counts are for planning and review; who holds what is for administrators; all read-only.
+    for endpoint in CAPACITY_ENDPOINTS:
+        assert endpoint.method == "GET" and not endpoint.allowed & NOT_SIGNED_IN
+        if "whoami" not in endpoint.path:
+            assert not endpoint.allowed & {"no-role", "checkpoint-krk", "rescue-kz", "rescue-kg", "analyst"}
+        if "usage" in endpoint.path:
+            assert endpoint.allowed == ADMINISTRATORS
 
 
 # --- The permits: the holder's private link, and verifying the real QR -----------------------------

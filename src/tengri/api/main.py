@@ -4,11 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from tengri.api.applications import router as applications_router
+from tengri.api.capacity import router as capacity_router
 from tengri.api.devices import router as devices_router
 from tengri.api.documents import router as documents_router
 from tengri.api.permits import router as permits_router
 from tengri.api.presence import router as presence_router
 from tengri.api.registry import router as registry_router
+from tengri.api.session import router as session_router
 from tengri.core.errors import TengriError
 
 api = NinjaAPI(
@@ -30,3 +32,5 @@ api.add_router("/", documents_router)
 api.add_router("/", permits_router)
 api.add_router("/", devices_router)
 api.add_router("/", presence_router)
+api.add_router("/", capacity_router)
+api.add_router("/", session_router)

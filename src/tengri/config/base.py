@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tengri.approvals",
     "tengri.permits",
     "tengri.checkpoints",
+    "tengri.capacity",
     "tengri.web",
 ]
 
@@ -135,6 +136,11 @@ TENGRI_CLOCK_SKEW_FLAG_S = 120
 TENGRI_DEVICE_ENROLMENT_HOURS = 72
 # Uploads and pasted text larger than this are refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Capacity: a hold of an application not yet submitted gives its capacity back after this long; a
+# booking waits at most this long for the resource-days others are booking, then answers "busy" (503).
+TENGRI_HOLD_MINUTES = 30
+TENGRI_CAPACITY_LOCK_TIMEOUT_MS = 3000
 
 # Geography: how far from a border line a point must be to belong to one side alone (see docs/geography.md).
 TENGRI_BORDER_ACCURACY_M = 500

@@ -226,3 +226,26 @@ def access_descent_notice(user: User, application, *, link_valid: bool = False) 
     if link_valid:
         return
     access_application_edit(user, application)
+
+
+# --- Capacity ---------------------------------------------------------------------------------------
+
+
+def access_signed_in(user: User) -> None:
+    """Anyone signed in with an active user: who am I, and nothing more."""
+    if not (user.is_authenticated and user.is_active):
+        raise AccessDenied("sign in first")
+
+
+def access_capacity_calendar(user: User) -> None:
+    """How much is left per resource and day: operators planning, border officers reviewing,
+    administrators. Counts only; which application holds what is the usage (administrators)."""
+    if is_administrator(user) or role_of(user) in (Role.OPERATOR, Role.BORDER_OFFICER):
+        return
+    raise AccessDenied("only operators, border officers and administrators see the capacity calendar")
+
+
+def access_capacity_usage(user: User) -> None:
+    """Which application holds what on each resource-day (references and head counts, no personal data)."""
+    if not is_administrator(user):
+        raise AccessDenied("only an administrator sees who holds the capacity")

@@ -4,7 +4,8 @@ Each service runs in one durable transaction, locks the application row (`select
 SQLite the IMMEDIATE transaction already serialises writers), checks the state, saves with
 `update_fields`, re-runs the pre-screen, writes the audit entry, and sends mail and signals only
 after commit. Editing an approved application is an amendment: it goes back to review by every
-required authority.
+required authority. Every edit announces `application_saved` after commit (capacity then holds what
+the itinerary needs), and a submission asks `application_submitting` inside its transaction.
 """
 
 from collections.abc import Iterable
@@ -176,6 +177,8 @@ def _submit(*, actor, application: Application, today: date) -> Application:
         raise InvalidTransition(
             "the pre-screen blocks submission: " + "; ".join(finding.message for finding in blocking)
         )
+    # Packages above may refuse (capacity: no hold that fits); they take their locks after ours.
+    signals.application_submitting.send(Application, application=application)
     _open_review_round(application)
     audit_record(
         actor=actor,
@@ -232,6 +235,7 @@ def _edited(application: Application, actor, today: date, *, action: str, data: 
     """After any edit: re-screen; an approved application goes back to review (an amendment)."""
     findings = _prescreen(application, today)
     audit_record(actor=actor, action=action, subject=application, reason=reason, data=data)
+    transaction.on_commit(lambda: signals.application_saved.send(Application, application=application))
     if application.state != State.APPROVED:
         return
     if any(finding.blocking for finding in findings):

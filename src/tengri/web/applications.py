@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tengri.approvals.services import decision_record
+from tengri.capacity.selectors import hold_view, waitlist_position
 from tengri.core import access
 from tengri.core.errors import InvalidInput, InvalidTransition, NotFound
 from tengri.core.roles import Role
@@ -171,6 +172,11 @@ def decision_view(request: HttpRequest, reference: str) -> HttpResponse:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
+def edit_and_answer(request: HttpRequest, reference: str, change) -> HttpResponse:
+    """Run `change` on an application the user may edit; answer with the panel (errors shown in it)."""
+    return _edit(request, reference, change)
+
+
 def _edit(request: HttpRequest, reference: str, change) -> HttpResponse:
     application = selectors.application_get(reference=reference)
     access.access_application_edit(request.user, application)
@@ -220,6 +226,8 @@ def _panel_context(request: HttpRequest, application: Application, *, error: str
         "member_roles": Member.Role.choices,
         # Once approved: planned against actual passages, positions, alerts, the descent notice (checkpoints).
         "presence": presence_context(request, application) if application.first_approved_at else None,
+        "hold": hold_view(application, now=timezone.now()),
+        "waitlist_position": waitlist_position(application),
     }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tengri.web import applications, checkpoints, devices, permits, views
+from tengri.web import applications, capacity, checkpoints, devices, permits, views
 
 urlpatterns = [
     path("routes/", views.route_list_page, name="route-list"),
@@ -27,7 +27,11 @@ urlpatterns = [
     path("applications/<str:reference>/submit", applications.application_submit_view, name="application-submit"),
     path("applications/<str:reference>/withdraw", applications.application_withdraw_view, name="application-withdraw"),
     path("applications/<str:reference>/decide", applications.decision_view, name="application-decide"),
+    path("applications/<str:reference>/hold", capacity.hold_place_view, name="application-hold"),
+    path("applications/<str:reference>/waitlist", capacity.waitlist_join_view, name="application-waitlist"),
     path("review/", applications.review_queue_page, name="review-queue"),
+    path("capacity/", capacity.capacity_calendar_page, name="capacity-calendar"),
+    path("capacity/usage", capacity.capacity_usage_page, name="capacity-usage"),
     path("permits/<str:permit_id>/", permits.permit_page, name="permit-detail"),
     path("permits/<str:permit_id>.pdf", permits.permit_pdf_download, name="permit-pdf"),
     path("permits/<str:permit_id>/replace", permits.permit_replace_view, name="permit-replace"),
