@@ -190,6 +190,20 @@ def test_an_expired_hold_takes_nothing_even_before_the_sweep_gives_it_back(opera
     assert services.holds_expire(now=later) == []
 
 
+def test_renewing_a_hold_is_recounted_even_when_its_clock_says_it_is_still_live(operator, resources, now):
+    """A request that read the clock before waiting for its locks must not renew a hold that another
+    booking has already counted out (review: an expired hold renewed without a recount oversold)."""
+    set_capacity(PAD, FLY_IN, 4)
+    first, second = (factories.application_complete(actor=operator) for _ in range(2))
+    services.hold_place(actor=operator, application=first, now=now)
+    assert services.hold_place(actor=operator, application=second, now=now + timedelta(minutes=31)).fits
+
+    renewed = services.hold_place(actor=operator, application=first, now=now + timedelta(minutes=29))
+
+    assert not renewed.fits
+    assert selectors.oversold(now=now + timedelta(minutes=29)) == []
+
+
 def test_an_amendment_that_fits_moves_the_reservation(
     operator, officers, resources, now, django_capture_on_commit_callbacks
 ):

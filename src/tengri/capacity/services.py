@@ -297,9 +297,15 @@ def _place(actor, application: Application, hold: Hold, demand: Demand, now: dat
     a fitting hold takes (and a kept one keeps when the new demand does not fit)."""
     live = _live_lines(hold, now)
     held = {key: line.people for key, line in live.items()}
+    # Only kept lines (submitted, reserved: no expiry) stand without a recount: a held line may expire
+    # while this request waits for its locks, and another booking may already have counted it out.
+    kept = {key: line.people for key, line in live.items() if line.expires_at is None}
     was_short = bool(hold.shortfalls)  # only a hold that was short can have joined the waitlist
-    increases = sorted(key for key, count in demand.items() if count > held.get(key, 0))
-    left = day_limits(resource_days_lock(increases), now=now, excluding=hold)
+    increases = sorted(key for key, count in demand.items() if count > kept.get(key, 0))
+    # Every day of the new demand is locked, not only the increases: rewriting the hold's lines checks
+    # their foreign keys at COMMIT (a KEY SHARE lock on each day), which must not wait for a day another
+    # booking holds while this one holds the audit chain's lock: that would be a deadlock.
+    left = day_limits(resource_days_lock(sorted(demand)), now=now, excluding=hold)
     short = [key for key in increases if demand[key] > left[key].left]
     if short:
         shortfalls = [left[key].shortfall(demand[key]) for key in short]
