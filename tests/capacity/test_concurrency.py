@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 
 from tengri.capacity import locking, selectors, services
-from tengri.capacity.models import Hold, Resource, ResourceDay
+from tengri.capacity.models import Hold, HoldLine, Resource, ResourceDay
 from tengri.core.audit import audit_verify
 from tengri.core.errors import Busy
 from tests import factories
@@ -174,3 +174,34 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_busy_and_changes_nothing(
         other.join(timeout=30)
     assert not Hold.objects.filter(application=waiter).exists()
     assert services.hold_place(actor=None, application=waiter, demand={keys[0]: 1}, now=NOW).fits
+
+
+def test_holds_growing_on_some_days_and_keeping_others_at_once_never_deadlock(world):
+    """Review: a hold rewritten for days it did not lock checked their foreign keys at COMMIT and waited
+    for a day another booking held, while holding the audit chain's lock: a deadlock (a 500). Every day
+    of the demand is locked now. Pairs of holds each keep one day and grow on the other, crosswise."""
+    day_a, day_b = resource_days(2)
+    pairs = [(factories.application_draft(actor=world), factories.application_draft(actor=world)) for _ in range(4)]
+    for first, second in pairs:
+        for application in (first, second):
+            assert services.hold_place(actor=None, application=application, demand={day_a: 1, day_b: 1}, now=NOW).fits
+    # As if submitted: kept lines (no expiry) need no recount where they do not grow, the case that
+    # locked only the growing day before.
+    Hold.objects.update(state=Hold.State.SUBMITTED, expires_at=None)
+    HoldLine.objects.update(expires_at=None)
+    requests = []
+    for first, second in pairs:
+        requests += [(first, {day_a: 2, day_b: 1}), (second, {day_a: 1, day_b: 2})]
+
+    outcomes = book_at_once(requests)
+
+    assert all(outcome in ("fits", "short") for outcome in outcomes), outcomes  # no deadlock, no Busy
+    final = held([day_a, day_b])
+    # A kept hold that asks for more than is left keeps what it had: what is held is exactly that, plus
+    # what the fitting requests asked for, and never more than the capacity.
+    before = {day_a: 1, day_b: 1}
+    holding = [
+        demand if outcome == "fits" else before for (_a, demand), outcome in zip(requests, outcomes, strict=True)
+    ]
+    assert final == {key: sum(demand[key] for demand in holding) for key in before}, (final, outcomes)
+    assert all(people <= CAPACITY for people in final.values()) and selectors.oversold(now=NOW) == []
