@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "tengri.checkpoints.device_commands",
     "tengri.checkpoints.node.commands",
     "tengri.checkpoints.commands",
+    "tengri.indicators.ledger_commands",
+    "tengri.indicators.report_commands",
     "tengri.core.commands",
 )
 

@@ -7,6 +7,8 @@ from tengri.api.applications import router as applications_router
 from tengri.api.capacity import router as capacity_router
 from tengri.api.devices import router as devices_router
 from tengri.api.documents import router as documents_router
+from tengri.api.indicators import router as indicators_router
+from tengri.api.ledger import router as ledger_router
 from tengri.api.permits import router as permits_router
 from tengri.api.presence import router as presence_router
 from tengri.api.registry import router as registry_router
@@ -34,3 +36,5 @@ api.add_router("/", devices_router)
 api.add_router("/", presence_router)
 api.add_router("/", capacity_router)
 api.add_router("/", session_router)
+api.add_router("/", indicators_router)
+api.add_router("/", ledger_router)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tengri.permits",
     "tengri.checkpoints",
     "tengri.capacity",
+    "tengri.indicators",
     "tengri.web",
 ]
 

@@ -249,3 +249,32 @@ def access_capacity_usage(user: User) -> None:
     """Which application holds what on each resource-day (references and head counts, no personal data)."""
     if not is_administrator(user):
         raise AccessDenied("only an administrator sees who holds the capacity")
+
+
+# --- Indicators -------------------------------------------------------------------------------------
+
+
+def access_indicators_read(user: User) -> None:
+    """The season's tourism indicators, the dashboard and the season report: the council secretariat's
+    analysts and administrators. Aggregates only, but unsuppressed (small cells shown), so not public."""
+    if is_administrator(user) or role_of(user) == Role.ANALYST:
+        return
+    raise AccessDenied("only analysts and administrators see the indicators")
+
+
+def access_ledger_read(user: User) -> None:
+    """The trade ledger and the claim check: analysts and administrators."""
+    access_indicators_read(user)
+
+
+def access_ledger_edit(user: User) -> None:
+    """Entering or importing reported trade figures: analysts and administrators. Every change is audited."""
+    access_indicators_read(user)
+
+
+def access_open_data(user: User, period_last: date, today: date) -> None:
+    """Open data (suppressed aggregates) is public, but only for periods that have ended: counts for
+    today would tell anyone how many people are in the border zone right now."""
+    del user
+    if period_last >= today:
+        raise AccessDenied("open data is published only for periods that have ended")
