@@ -28,9 +28,7 @@ import asyncio
 import os
 import platform
 import secrets
-import socket
 import string
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,8 +38,8 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from _server import production_server
 
-BIN = Path(sys.executable).parent
 DB = "tengri_bench_rush"
 START = date(2027, 7, 12)
 FILED = date(2027, 4, 1)
@@ -73,28 +71,12 @@ def main() -> int:
         _django()
         operator = _prepare()
         template = _file_one_group(operator)
-        port = _free_port()
         log = Path(var_dir) / "server.log"
-        with log.open("wb") as server_log:
-            server = subprocess.Popen(
-                [
-                    str(BIN / "waitress-serve"),
-                    f"--listen=127.0.0.1:{port}",
-                    f"--threads={args.threads}",
-                    f"--connection-limit={max(args.clients) + 50}",
-                    "tengri.config.wsgi:application",
-                ],
-                env=env,
-                stdout=server_log,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                base = f"http://127.0.0.1:{port}"
-                _wait_until_up(base, server, log)
-                results = [_rush(args, base, operator, template, clients) for clients in args.clients]
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
+        server = production_server(
+            env, log=log, ready_path="/api/v1/routes", threads=args.threads, connections=max(args.clients) + 50
+        )
+        with server as base:
+            results = [_rush(args, base, operator, template, clients) for clients in args.clients]
     _report(args, results)
     return 0 if all(result["oversold"] == 0 for result in results) else 1
 
@@ -287,24 +269,6 @@ def _sessions(operator, count: int) -> list[dict[str, str]]:
             }
         )
     return headers
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    for _attempt in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base}/api/v1/routes", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not come up")
 
 
 async def _phase(base: str, requests: list[list[tuple[str, str, dict]]]) -> Phase:

@@ -21,8 +21,6 @@ import logging
 import os
 import platform
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,10 +31,9 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from _server import production_server
 
-BIN = Path(sys.executable).parent
 DB = "tengri_bench_sync"
-WSGI_APPLICATION = "tengri.config.wsgi:application"
 COLUMNS = [
     *("id", "device_id", "checkpoint_id", "direction", "verdict", "detail", "method", "officer", "permit_id"),
     *("application_id", "member_id", "holder_name", "nationality", "reference", "route_code", "device_time"),
@@ -51,21 +48,10 @@ def main() -> int:
         _database(args.postgres)
         _django(env)
         token = _prepare()
-        port = _free_port()
-        server = subprocess.Popen(
-            [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{port}", "--threads=8", WSGI_APPLICATION],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}/api/v1"
-            _wait_until_up(base, server)
+        with production_server(env, log=Path(var_dir) / "server.log", ready_path="/api/v1/trust-list") as server:
+            base = f"{server}/api/v1"
             credential = httpx.post(f"{base}/devices/enrol", json={"token": token}).json()["credential"]
             results = _runs(args, base, credential)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     _report(args, results)
     return 0
 
@@ -116,24 +102,6 @@ def _prepare() -> str:
 
     _device, token = device_register(actor=None, checkpoint_code="KRK", label="bench laptop")
     return token
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_up(base: str, server: subprocess.Popen) -> None:
-    for _attempt in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped: {server.stderr.read().decode() if server.stderr else ''}")
-        try:
-            httpx.get(f"{base}/trust-list", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not come up")
 
 
 def _events(count: int) -> list[dict]:

@@ -141,3 +141,20 @@ def test_route_show_warns_about_a_route_without_geometry(capsys, demo_season):
     code, out, _ = run(capsys, "route", "show", "OZR-TREK")
     assert code == 0 and "warning: the route has fewer than two waypoints" in out
     assert "required authorities: \n" in out
+
+
+def _every_parser(parser):
+    """The parser and every sub-command's parser below it."""
+    yield parser
+    for action in parser._actions:
+        for child in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict):
+                yield from _every_parser(action.choices[child])
+
+
+def test_every_command_prints_its_help():
+    # argparse %-formats help texts only when --help is asked for: a stray "%" breaks just that.
+    from tengri.cli import _parser
+
+    helps = [sub.format_help() for sub in _every_parser(_parser())]
+    assert len(helps) > 40 and all("usage:" in text for text in helps)

@@ -14,10 +14,12 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
-from tengri.capacity import locking, selectors, services
+from tengri.approvals.services import decision_record
+from tengri.capacity import locking, placement, selectors, services
 from tengri.capacity.models import Hold, HoldLine, Resource, ResourceDay
 from tengri.core.audit import audit_verify
-from tengri.core.errors import Busy
+from tengri.core.errors import Busy, InvalidTransition
+from tengri.expeditions import services as expeditions
 from tests import factories
 from tests.capacity.conftest import FLY_IN, NOW, PAD, set_capacity
 
@@ -130,7 +132,7 @@ def test_control_without_the_lock_the_same_rush_oversells(world, monkeypatch):
     services.hold_place(actor=None, application=applications[0], demand={keys[0]: 1}, now=NOW)
     release_all(applications[:1])
     everyone_has_counted = threading.Barrier(len(applications))
-    recount = services.day_limits
+    recount = placement.day_limits
 
     def recount_then_wait_for_the_others(locked, **options):
         left = recount(locked, **options)
@@ -138,7 +140,7 @@ def test_control_without_the_lock_the_same_rush_oversells(world, monkeypatch):
         return left
 
     monkeypatch.setattr(locking, "LOCKING", False)
-    monkeypatch.setattr(services, "day_limits", recount_then_wait_for_the_others)
+    monkeypatch.setattr(placement, "day_limits", recount_then_wait_for_the_others)
 
     outcomes = book_at_once([(application, {keys[0]: 4}) for application in applications])
 
@@ -205,3 +207,134 @@ def test_holds_growing_on_some_days_and_keeping_others_at_once_never_deadlock(wo
     ]
     assert final == {key: sum(demand[key] for demand in holding) for key in before}, (final, outcomes)
     assert all(people <= CAPACITY for people in final.values()) and selectors.oversold(now=NOW) == []
+
+
+# --- One application's own steps while others book the same resource-days ------------------------------
+
+GROUP = 4  # the factories' groups: a leader and three climbers
+
+
+def run_at_once(steps: list) -> list[object]:
+    """Each step (a function of no arguments answering what came of it) in its own thread, all released
+    together; what each answered, or the exception it raised."""
+    start = threading.Barrier(len(steps))
+    outcomes: list[object] = [None] * len(steps)
+
+    def run(index: int, step) -> None:
+        try:
+            start.wait(timeout=30)
+            outcomes[index] = step()
+        except Exception as error:
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, step)) for index, step in enumerate(steps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a step hung"
+    return outcomes
+
+
+def booking(application):
+    def book() -> str:
+        return "fits" if services.hold_place(actor=None, application=application, now=NOW).fits else "short"
+
+    return book
+
+
+def groups(world, count: int) -> list:
+    """`count` complete drafts holding nothing (saving them placed holds after commit: given back)."""
+    applications = [factories.application_complete(actor=world) for _ in range(count)]
+    release_all(applications)
+    return applications
+
+
+def pad_held() -> int:
+    pad = Resource.objects.get(code=PAD)
+    return held([(pad.pk, FLY_IN)])[(pad.pk, FLY_IN)]
+
+
+def test_submissions_while_others_book_hold_no_more_than_the_capacity_and_refuse_only_without_room(world):
+    set_capacity(PAD, FLY_IN, 3 * GROUP, reason="test capacity")
+    submitting, booking_groups = groups(world, 3), groups(world, 5)
+
+    def submission(application):
+        def submit() -> str:
+            try:
+                expeditions.application_submit(actor=world, application=application, today=factories.TODAY)
+            except InvalidTransition as refused:
+                assert "there is no room for the group: NIB-HP on 2027-07-15" in str(refused)
+                return "refused"
+            return "submitted"
+
+        return submit
+
+    outcomes = run_at_once([submission(a) for a in submitting] + [booking(a) for a in booking_groups])
+
+    assert set(outcomes) <= {"submitted", "refused", "fits", "short"}, outcomes  # no deadlock, no Busy
+    fitted = sum(outcome in ("submitted", "fits") for outcome in outcomes)
+    assert pad_held() == GROUP * fitted <= 3 * GROUP
+    assert fitted == 3, "refused only when there was no room left"
+    for application, outcome in zip(submitting, outcomes, strict=False):
+        application.refresh_from_db()
+        hold = Hold.objects.get(application=application)
+        # A refused submission rolls back whole: the hold stays as it was before (given back, no lines).
+        expected = ("submitted", Hold.State.SUBMITTED) if outcome == "submitted" else ("draft", Hold.State.RELEASED)
+        assert (application.state, hold.state, hold.lines.exists()) == (*expected, outcome == "submitted")
+    assert selectors.oversold(now=NOW) == [] and audit_verify() == []
+
+
+def test_approvals_while_others_book_keep_the_reservations_and_sell_only_what_is_left(world, officers):
+    set_capacity(PAD, FLY_IN, 3 * GROUP, reason="test capacity")
+    approving = [factories.application_submitted(actor=world) for _ in range(2)]
+    booking_groups = groups(world, 5)
+
+    def approval(application):
+        def approve() -> str:
+            for authority in application.required_authorities:
+                officer = officers[authority]
+                decision_record(actor=officer, application=application, authority=authority, verdict="approve")
+            return "approved"
+
+        return approve
+
+    outcomes = run_at_once([approval(a) for a in approving] + [booking(a) for a in booking_groups])
+
+    assert outcomes[:2] == ["approved", "approved"] and sorted(outcomes[2:]) == ["fits"] + ["short"] * 4, outcomes
+    assert [Hold.objects.get(application=a).state for a in approving] == [Hold.State.CONFIRMED] * 2
+    assert pad_held() == 3 * GROUP
+    assert selectors.oversold(now=NOW) == [] and audit_verify() == []
+
+
+def test_amendments_that_shrink_while_others_book_give_back_and_lose_nothing(world, officers):
+    capacity = 2 * GROUP + 3  # two reservations of four and three places: one more group fits when both shrink
+    set_capacity(PAD, FLY_IN, capacity, reason="test capacity")
+    shrinking = [factories.application_approved(actor=world, officers_by_authority=officers) for _ in range(2)]
+    assert pad_held() == 2 * GROUP
+    booking_groups = groups(world, 5)
+
+    def shrink(application):
+        def leave() -> str:
+            member = application.members.filter(role="member").first()
+            expeditions.member_remove(
+                actor=world, application=application, member_id=member.pk, today=factories.TODAY, reason="ill"
+            )
+            return "shrunk"
+
+        return leave
+
+    outcomes = run_at_once([shrink(a) for a in shrinking] + [booking(a) for a in booking_groups])
+
+    assert outcomes[:2] == ["shrunk", "shrunk"] and set(outcomes[2:]) <= {"fits", "short"}, outcomes
+    fitted = outcomes.count("fits")  # 0 or 1: a group that booked before the shrinks saw three places left
+    assert pad_held() == 2 * (GROUP - 1) + GROUP * fitted <= capacity
+    # The places given back are not lost: with none of the bookings in, one more group fits now.
+    short = [group for group, outcome in zip(booking_groups, outcomes[2:], strict=True) if outcome == "short"]
+    assert booking(short[0])() == ("fits" if fitted == 0 else "short")
+    for application in shrinking:
+        hold = Hold.objects.get(application=application)
+        assert (hold.state, set(hold.lines.values_list("people", flat=True))) == (Hold.State.CONFIRMED, {GROUP - 1})
+    assert selectors.oversold(now=NOW) == [] and audit_verify() == []

@@ -4,6 +4,7 @@ rejection, withdrawal, expiry; adjusted by amendments. Every count is checked ag
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 
 from tengri.approvals.services import decision_record
 from tengri.capacity import selectors, services
@@ -72,16 +73,38 @@ def test_a_closed_day_and_a_day_out_of_season_say_why(operator, resources, now):
     assert "north-inylchek-bc on 2027-09-06: 0 left, the group needs 4 (out of season: open 07-01–08-31)" in messages
 
 
-def test_an_unchanged_save_only_extends_an_expiring_hold(operator, resources, now):
+def test_a_save_extends_nothing_the_hold_expires_30_minutes_after_it_was_first_placed(operator, resources, now):
     application = factories.application_complete(actor=operator)
     services.hold_place(actor=operator, application=application, now=now)
     lines = set(HoldLine.objects.values_list("pk", flat=True))
     later = now + timedelta(minutes=20)
-    services.hold_place(actor=operator, application=application, now=later)
+    assert services.hold_place(actor=operator, application=application, now=later).fits
     hold = hold_of(application)
-    assert hold.expires_at == later + timedelta(minutes=30)
+    assert hold.expires_at == now + timedelta(minutes=30)
     assert set(hold.lines.values_list("expires_at", flat=True)) == {hold.expires_at}
     assert hold.lines.count() == len(lines)
+
+
+def test_repeated_saves_cannot_keep_a_hold_beyond_its_30_minutes(
+    operator, resources, now, django_capture_on_commit_callbacks
+):
+    """Review: every save renewed the 30 minutes, so a script saving every few minutes hoarded capacity."""
+    application = factories.application_complete(actor=operator)
+    services.hold_place(actor=operator, application=application, now=now)
+    for minutes in (10, 20, 29):
+        assert services.hold_place(actor=operator, application=application, now=now + timedelta(minutes=minutes)).fits
+    # An edit that changes what the group needs moves the hold, and still not its expiry.
+    with django_capture_on_commit_callbacks(execute=True):
+        expeditions.members_add(
+            actor=operator, application=application, mrz_text=factories.climbers_mrz(1), today=factories.TODAY
+        )
+    assert (hold_of(application).people, hold_of(application).expires_at) == (5, now + timedelta(minutes=30))
+
+    over = now + timedelta(minutes=30)
+    assert taken_on(PAD, FLY_IN, over) == 0
+    assert services.holds_expire(now=over) == [hold_of(application)]
+    again = services.hold_place(actor=operator, application=application, now=over)  # placed afresh: recounted
+    assert again.fits and hold_of(application).expires_at == over + timedelta(minutes=30)
 
 
 def test_saving_a_complete_application_places_the_hold_after_the_edit_commits(
@@ -219,20 +242,111 @@ def test_an_amendment_that_fits_moves_the_reservation(
     assert set(hold.lines.values_list("people", flat=True)) == {3}
 
 
-def test_an_amendment_that_does_not_fit_keeps_what_was_reserved_and_says_why(
+def test_an_amendment_that_shrinks_the_group_gives_back_at_once(operator, officers, resources, now):
+    application = factories.application_approved(actor=operator, officers_by_authority=officers)
+    services.hold_confirm(application=application, now=now)
+    member = application.members.filter(role="member").first()
+    # No after-commit callbacks run here: the amendment's own transaction moved the reservation.
+    expeditions.member_remove(
+        actor=operator, application=application, member_id=member.pk, today=factories.TODAY, reason="ill"
+    )
+    assert (hold_of(application).state, taken_on(PAD, FLY_IN, now)) == (State.CONFIRMED, 3)
+
+
+def test_an_amendment_that_does_not_fit_is_refused_like_a_submission_and_nothing_is_saved(
     operator, officers, resources, now, django_capture_on_commit_callbacks
 ):
+    """Review: an amendment was saved whatever it needed, and the approval only logged that it did not fit."""
     with django_capture_on_commit_callbacks(execute=True):
         application = factories.application_approved(actor=operator, officers_by_authority=officers)
     assert hold_of(application).state == State.CONFIRMED
     set_capacity(PAD, FLY_IN, 5)
-    with django_capture_on_commit_callbacks(execute=True):
+
+    with pytest.raises(InvalidTransition) as refused:
         expeditions.members_add(
             actor=operator, application=application, mrz_text=factories.climbers_mrz(2), today=factories.TODAY
         )
+
+    assert str(refused.value) == (
+        "there is no room for the group: NIB-HP on 2027-07-15: 5 left, the group needs 6 (one landing pad under repair)"
+    )
+    application.refresh_from_db()
+    assert (application.state, application.members.count()) == ("approved", 4)
     hold = hold_of(application)
-    assert hold.state == State.CONFIRMED and set(hold.lines.values_list("people", flat=True)) == {4}
-    assert [row["needed"] for row in hold.shortfalls] == [6]
+    assert (hold.state, hold.shortfalls) == (State.CONFIRMED, [])
+    assert set(hold.lines.values_list("people", flat=True)) == {4}
+    assert audit_verify() == []
+
+
+def test_a_stale_reservation_is_recounted_by_the_sweep_and_flagged_not_dropped_when_it_does_not_fit(
+    operator, officers, resources, now, capsys
+):
+    """A reservation that fell behind its itinerary (here: it holds three of the four places, as a
+    receiver that failed after commit would leave it) is caught up with by the sweep under the locks."""
+    from tengri.cli import main
+
+    application = factories.application_approved(actor=operator, officers_by_authority=officers)
+    services.hold_confirm(application=application, now=now)
+    hold = hold_of(application)
+    HoldLine.objects.filter(hold=hold).update(people=3)
+    Hold.objects.filter(pk=hold.pk).update(people=3, updated_at=application.updated_at - timedelta(seconds=1))
+    set_capacity(PAD, FLY_IN, 3, reason="one landing pad under repair")
+
+    assert services.holds_reconcile(now=now) == 1
+
+    hold = hold_of(application)
+    assert hold.state == State.CONFIRMED and set(hold.lines.values_list("people", flat=True)) == {3}, "kept"
+    assert [(row["resource"], row["needed"], row["left"]) for row in hold.shortfalls] == [(PAD, 4, 3)]
+    assert selectors.oversold(now=now) == []
+    assert main(["capacity", "check"]) == 1
+    assert f"{application.reference} reserves less than its itinerary needs" in capsys.readouterr().out
+    assert _usage_page_flags(application.reference)
+
+    set_capacity(PAD, FLY_IN, 4, reason="second pad open")
+    services.holds_reconcile(now=now)
+    hold = hold_of(application)
+    assert (hold.shortfalls, set(hold.lines.values_list("people", flat=True))) == ([], {4})
+    assert main(["capacity", "check"]) == 0
+    assert not _usage_page_flags(application.reference)
+
+
+def _usage_page_flags(reference: str) -> bool:
+    """Whether the administrators' usage page lists the application as short of its itinerary."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    admin = get_user_model().objects.get_or_create(username="usage-admin", defaults={"is_superuser": True})[0]
+    client = Client()
+    client.force_login(admin)
+    html = client.get("/en/capacity/usage").content.decode()
+    section = html.split('id="reservations-behind"', 1)
+    return len(section) == 2 and reference in section[1].split("</section>", 1)[0]
+
+
+def test_a_receiver_that_fails_after_commit_keeps_the_edit_logs_it_and_the_sweep_catches_up(
+    operator, resources, now, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """Review: only Busy was caught, so any other error turned a saved edit into an error page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        application = factories.application_complete(actor=operator)
+    assert hold_of(application).people == 4
+
+    def connection_lost(*args, **kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "application_demand", connection_lost)
+    with django_capture_on_commit_callbacks(execute=True):
+        expeditions.members_add(
+            actor=operator, application=application, mrz_text=factories.climbers_mrz(1), today=factories.TODAY
+        )
+    monkeypatch.undo()
+
+    assert application.members.count() == 5, "the edit is saved"
+    assert hold_of(application).people == 4
+    (record,) = [r for r in caplog.records if r.name == "tengri.capacity.receivers"]
+    assert record.levelname == "ERROR" and application.reference in record.getMessage()
+    assert services.holds_reconcile() == 1
+    assert hold_of(application).people == 5
 
 
 def test_a_finished_application_holds_nothing(operator, resources, now):

@@ -91,7 +91,12 @@ class Holds(RuleBasedStateMachine):
         return all(people <= self.left(key, besides=index) for key, people in self.world.demand[index].items())
 
     def placed(self, index: int, state: str) -> None:
-        self.expected[index] = Expected(state, self.now + HOLD if state == "held" else None)
+        before = self.expected[index]
+        if state == "held" and before.state == "held" and before.live(self.now):
+            expires = before.expires_at  # a save extends nothing: 30 minutes from the first placement
+        else:
+            expires = self.now + HOLD if state == "held" else None
+        self.expected[index] = Expected(state, expires)
         if index in self.waiting:
             self.waiting.remove(index)
 

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from tengri.capacity import selectors, services
+from tengri.capacity import selectors, services, waitlist
 from tengri.capacity.models import Hold, WaitlistEntry
 from tengri.core.errors import InvalidTransition
 from tengri.expeditions import services as expeditions
+from tengri.expeditions.models import Application
 from tests import factories
 from tests.capacity.conftest import FLY_IN, PAD, set_capacity
 
@@ -113,3 +114,24 @@ def test_a_group_that_fits_on_its_own_leaves_the_waitlist_served(operator, full_
     set_capacity(PAD, FLY_IN, 8, reason="second pad open")
     assert services.hold_place(actor=operator, application=waiter, now=now).fits
     assert list(WaitlistEntry.objects.values_list("state", flat=True)) == [WaitlistEntry.State.SERVED]
+
+
+def test_a_group_withdrawn_while_the_offer_is_being_made_is_offered_nothing(operator, full_pad, now, monkeypatch):
+    """Review: the offer did not look at the application's state under its lock, so a group withdrawn
+    between the list being read and the offer got a hold (and a mail) anyway."""
+    waiter = short_group(operator, now)
+    services.waitlist_join(actor=operator, application=waiter, now=now)
+    services.hold_release(actor=operator, application=full_pad, reason="cancelled", now=now)
+    estimate = waitlist.might_fit
+
+    def withdrawn_meanwhile(application, when):
+        # The withdrawal commits between the unlocked estimate and the locked offer; its own release
+        # (after commit) has not run yet.
+        Application.objects.filter(pk=application.pk).update(state=Application.State.WITHDRAWN)
+        return estimate(application, when)
+
+    monkeypatch.setattr(waitlist, "might_fit", withdrawn_meanwhile)
+
+    assert services.waitlist_offer(now=now) == []
+    assert Hold.objects.get(application=waiter).state == State.SHORT
+    assert list(WaitlistEntry.objects.values_list("state", flat=True)) == [WaitlistEntry.State.LEFT]

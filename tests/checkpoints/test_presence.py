@@ -7,13 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tengri.checkpoints.models import DescentNotice, PositionReport
-from tengri.checkpoints.presence import (
-    checkpoint_country,
-    group_presence,
-    last_known,
-    planned_exit,
-    presence_now,
-)
+from tengri.checkpoints.presence import group_presence, presence_now
+from tengri.checkpoints.tracks import country_of_checkpoint_code, last_known, planned_exit
 from tengri.expeditions.models import Application, PlannedPassage
 from tests import factories
 from tests.permits.test_issuing import tengri
@@ -52,7 +47,7 @@ def position(application: Application, code: str, at: datetime) -> PositionRepor
 
 
 def test_planned_exit_is_the_end_of_the_last_planned_exit_day_in_the_exit_checkpoints_state(trip):
-    assert checkpoint_country("KRK-HB-KZ") == "KZ"
+    assert country_of_checkpoint_code("KRK-HB-KZ") == "KZ"
     assert planned_exit(trip.application) == PLANNED_EXIT
     assert planned_exit(trip.application).tzinfo == UTC
 
@@ -61,7 +56,7 @@ def test_planned_exit_at_a_kyrgyz_checkpoint_ends_on_kyrgyz_time(demo_season):
     operator, officers = factories.operator(), factories.officers()
     application = factories.application_approved(actor=operator, officers_by_authority=officers, route_code="KT-S-KG")
     last_out = application.passages.filter(direction="out").order_by("date", "id").last()
-    assert last_out.checkpoint.code == "MAD-HB" and checkpoint_country("MAD-HB") == "KG"
+    assert last_out.checkpoint.code == "MAD-HB" and country_of_checkpoint_code("MAD-HB") == "KG"
 
     assert planned_exit(application) == datetime.combine(
         last_out.date + timedelta(days=1), datetime.min.time(), KG_TIME

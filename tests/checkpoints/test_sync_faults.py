@@ -26,11 +26,11 @@ from django.db import connection
 from tengri.checkpoints.models import CrossingEvent
 from tengri.checkpoints.node.node import Node
 from tengri.checkpoints.node.sync import PushReport
-from tengri.permits.services import permit_qr_text
 from tengri.permits.verify import read_claims
-from tests.permits.test_issuing import IN_SEASON, Clock, demo_world
+from tests.permits.test_issuing import IN_SEASON, Clock
 
-from .node.centre import FAULTS, TRIP_DAY, CentreTransport, DeviceKilled, FaultyNetwork, node_enrolled
+from .node.centre import FAULTS, CentreTransport, DeviceKilled, FaultyNetwork, node_enrolled
+from .node.world import centre_events, qr_texts, trip_world
 
 LAPTOPS = (("krk-1", "KRK-HB-KZ"), ("krk-2", "KRK-HB-KZ"), ("nib-1", "NIB-HP"))
 REFUSED_TEXTS = ("TGP1:AAAA", "HC1:a health certificate", "")
@@ -76,7 +76,6 @@ class World:
 
 
 def make_world(tmp_path: Path, clock: Clock, application) -> World:
-    clock.moment = TRIP_DAY
     centre = CentreTransport()
     laptops = []
     for index, (name, checkpoint) in enumerate(LAPTOPS):
@@ -85,7 +84,7 @@ def make_world(tmp_path: Path, clock: Clock, application) -> World:
         assert node.pull().ok
         laptop = Laptop(name, node.home, network, node, lambda: clock.moment, device_id=node.config.device_id)
         laptops.append(laptop)
-    texts = [permit_qr_text(permit) for permit in application.permits.filter(revoked_at=None).order_by("member_id")]
+    texts = qr_texts(application)
     passports = [read_claims(text).document_number for text in texts]
     return World(laptops, texts, passports, clock, centre)
 
@@ -149,33 +148,6 @@ def devices_events(world: World) -> dict[str, tuple[str, dict]]:
     return recorded
 
 
-def centre_events(ids: set[str] | None = None) -> dict[str, tuple[str, dict]]:
-    rows = CrossingEvent.objects.select_related("checkpoint")
-    if ids is not None:
-        rows = rows.filter(pk__in=ids)
-    return {
-        str(row.id): (
-            str(row.device_id),
-            {
-                "id": str(row.id),
-                "checkpoint": row.checkpoint.code,
-                "direction": row.direction,
-                "verdict": row.verdict,
-                "detail": row.detail,
-                "method": row.method,
-                "officer": row.officer,
-                "permit_id": str(row.permit_id) if row.permit_id else None,
-                "holder_name": row.holder_name,
-                "nationality": row.nationality,
-                "reference": row.reference,
-                "route_code": row.route_code,
-                "device_time": row.device_time.isoformat(),
-            },
-        )
-        for row in rows
-    }
-
-
 def run_block(tmp_path: Path, clock: Clock, application, seeds: range) -> None:
     world = make_world(tmp_path, clock, application)
     checked: set[str] = set()
@@ -203,12 +175,12 @@ def fault_clock(monkeypatch) -> Clock:
 @pytest.mark.parametrize("block", range(BLOCKS))
 def test_sync_survives_faults(transactional_db, on_postgres, demo_season, fault_clock, tmp_path, block,
                               django_capture_on_commit_callbacks):  # fmt: skip
-    application = demo_world(django_capture_on_commit_callbacks)
+    application = trip_world(django_capture_on_commit_callbacks, fault_clock)
     run_block(tmp_path, fault_clock, application, range(block * PER_BLOCK, (block + 1) * PER_BLOCK))
 
 
 def test_sync_survives_faults_quick(demo_season, fault_clock, tmp_path, django_capture_on_commit_callbacks):
     if connection.vendor == "postgresql":
         pytest.skip("on PostgreSQL the full run, in committed transactions, covers this")
-    application = demo_world(django_capture_on_commit_callbacks)
+    application = trip_world(django_capture_on_commit_callbacks, fault_clock)
     run_block(tmp_path, fault_clock, application, range(1000, 1040))

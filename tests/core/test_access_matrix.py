@@ -23,15 +23,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from tengri.checkpoints.devices import device_register
-from tengri.checkpoints.models import AlertAction, DescentNotice, Device, OverdueAlert, PositionReport
+from tengri.checkpoints.models import AlertAction, DescentNotice, Device, OverdueAlert, PositionReport, SummitNotice
 from tengri.checkpoints.overdue import overdue_sweep
 from tengri.core.audit import PERSONAL_DATA_READ
 from tengri.core.models import AuditEntry
 from tengri.documents.specimen import td3_lines
 from tengri.expeditions.models import Application
+from tengri.indicators.models import TradeFigure
 from tengri.permits.links import permit_link_token
 from tengri.permits.models import Permit
 
@@ -239,6 +241,9 @@ POSITION = {"lat": 42.2, "lon": 79.9, "reported_at": "2026-11-01T06:00:00Z", "so
 POSITION_FORM = {"lat": "42.2", "lon": "79.9", "reported_at": "2026-11-01T06:00", "zone": "UTC", "source": "messenger"}
 NEW_DEVICE = {"checkpoint": "KRK", "label": "matrix laptop 2"}
 ACKNOWLEDGE = {"kind": "acknowledge", "note": "matrix: called the group"}
+SUMMITERS = frozenset({OWNER[APPROVED]})
+SUMMIT = {"peak": "Khan Tengri", "reached_at": "2027-07-20T06:00:00Z", "persons": 2, "note": "matrix"}
+SUMMIT_FORM = {"peak": "Khan Tengri", "reached_at": "2027-07-20T06:00", "zone": "UTC", "persons": "2", "note": "matrix"}
 CHECKPOINT_ENDPOINTS = [
     Endpoint("page-presence", "GET", "/en/presence/", PRESENCE_READERS, False),
     Endpoint("page-rescue", "GET", "/en/rescue/", RESCUE_READERS, False),
@@ -269,6 +274,10 @@ CHECKPOINT_ENDPOINTS = [
         {"note": "matrix"},
         APPROVED,
     ),
+    # Summit notices (issue 7): the same people as the descent notice.
+    Endpoint("page-summit", "POST", f"/en/applications/{APPROVED}/summit", SUMMITERS, False, SUMMIT_FORM, APPROVED),
+    Endpoint("page-permit-summit", "POST", "/en/permits/{permit}/summit", SUMMITERS, False, SUMMIT_FORM, APPROVED),
+    Endpoint("api-summit", "POST", f"/api/v1/applications/{APPROVED}/summit", SUMMITERS, True, SUMMIT, APPROVED),
     Endpoint("page-devices", "GET", "/en/devices/", DEVICE_ADMINS, False),
     Endpoint(
         "page-device-register",
@@ -347,6 +356,47 @@ CAPACITY_ENDPOINTS = [
     Endpoint("api-capacity-usage", "GET", "/api/v1/capacity/usage?first=2027-07-10", ADMINISTRATORS, api=True),
     Endpoint("api-whoami", "GET", "/api/v1/whoami", SIGNED_IN, api=True),
 ]
+# --- Indicators (issue 7) ---------------------------------------------------------------------------
+# The dashboard, its charts, the season report and the indicators API are unsuppressed counts: analysts and
+# administrators. The trade ledger likewise (reading and importing). Open data is public, for periods that
+# have ended: with the clock on the demo's filing day (3 May 2027) the 2026 season has; the refusal of a
+# period not ended is tested apart from the matrix (everyone is refused, so it is not a role's matter).
+INDICATOR_READERS = frozenset(ADMINISTRATORS | {"analyst"})
+SEASON_2027 = "first=2027-07-01&last=2027-09-30"
+ENDED = "first=2026-07-01&last=2026-09-30"
+NOT_ENDED = "first=2027-05-01&last=2027-05-31"
+OPEN_TABLE = "crossings.by_nationality"
+LEDGER_CSV = (
+    b"period_first,period_last,indicator,flow,value,scale,currency,growth_pct,reported_by,side,source,source_url,"
+    b"published_on,note\n"
+    b"2026-01-01,2026-06-30,turnover,,0.7,bn,USD,,kz_statistics,KZ,Matrix bulletin,https://example.org/matrix,"
+    b"2026-08-01,matrix\n"
+)
+CLAIM = "Jan–Aug 2025 turnover USD 1.4 bn, +21 %"
+INDICATOR_ENDPOINTS = [
+    Endpoint("page-indicators", "GET", f"/en/indicators/?{SEASON_2027}", INDICATOR_READERS, False),
+    Endpoint(
+        "page-indicators-chart", "GET", f"/en/indicators/charts/flows.svg?{SEASON_2027}", INDICATOR_READERS, False
+    ),
+    Endpoint("page-indicators-report", "GET", "/en/indicators/report/2027/", INDICATOR_READERS, False),
+    Endpoint("page-indicators-report-pdf", "GET", "/en/indicators/report/2027.pdf", INDICATOR_READERS, False),
+    Endpoint("api-indicators", "GET", f"/api/v1/indicators?{SEASON_2027}", INDICATOR_READERS, True),
+    Endpoint("page-ledger", "GET", "/en/ledger/", INDICATOR_READERS, False),
+    Endpoint("page-ledger-import", "POST", "/en/ledger/import", INDICATOR_READERS, False, {"file": LEDGER_CSV}),
+    Endpoint("page-ledger-claim", "POST", "/en/ledger/claim", INDICATOR_READERS, False, {"claim": CLAIM}),
+    Endpoint("api-ledger-entries", "GET", "/api/v1/ledger/entries", INDICATOR_READERS, True),
+    Endpoint("api-ledger-derived", "GET", "/api/v1/ledger/derived", INDICATOR_READERS, True),
+    Endpoint("api-ledger-mirror", "GET", "/api/v1/ledger/mirror", INDICATOR_READERS, True),
+    Endpoint("api-ledger-claim", "POST", "/api/v1/ledger/claim-check", INDICATOR_READERS, True, {"claim": CLAIM}),
+    Endpoint("api-ledger-import", "POST", "/api/v1/ledger/import", INDICATOR_READERS, True, {"file": LEDGER_CSV}),
+]
+OPEN_DATA_ENDPOINTS = [
+    Endpoint("page-open-data", "GET", f"/en/indicators/open-data/?{ENDED}", frozenset(ROLES), False),
+    Endpoint(
+        "page-open-data-csv", "GET", f"/en/indicators/open-data/{OPEN_TABLE}.csv?{ENDED}", frozenset(ROLES), False
+    ),
+    Endpoint("api-open-data-csv", "GET", f"/api/v1/open-data/{OPEN_TABLE}.csv?{ENDED}", frozenset(ROLES), True),
+]
 ENDPOINTS = (
     COMPANY_ENDPOINTS
     + [row for reference in REFERENCES for row in application_endpoints(reference)]
@@ -354,6 +404,8 @@ ENDPOINTS = (
     + PUBLIC_ENDPOINTS
     + CHECKPOINT_ENDPOINTS
     + CAPACITY_ENDPOINTS
+    + INDICATOR_ENDPOINTS
+    + OPEN_DATA_ENDPOINTS
 )
 MATRIX = [
     pytest.param(endpoint, role, id=f"{endpoint.name}:{endpoint.reference or '-'}:{role}")
@@ -399,10 +451,14 @@ def world(django_db_setup, django_db_blocker):
 def filing_day(monkeypatch):
     """Pages and API take "today" from the clock; the demo files its applications on 3 May 2027."""
     from tengri.api import applications as api_applications
+    from tengri.api import indicators as api_indicators
     from tengri.expeditions.demo import FILED_ON
     from tengri.web import applications as web_applications
+    from tengri.web import indicators as web_indicators
 
     monkeypatch.setattr(web_applications, "today", lambda: FILED_ON)
+    monkeypatch.setattr(web_indicators, "today", lambda: FILED_ON)
+    monkeypatch.setattr(api_indicators, "_today", lambda: FILED_ON)
     monkeypatch.setattr(api_applications, "_today", lambda: FILED_ON)
 
 
@@ -526,9 +582,14 @@ def request(client, world: World, endpoint: Endpoint, role: str):
         key: world.qr if value == QR_OF_THE_PERMIT else value for key, value in endpoint.payload.items()
     }
     headers = {}
+    upload = payload and isinstance(payload.get("file"), bytes)
+    if upload:  # a CSV file, sent as a form upload (page and API alike)
+        payload = {**payload, "file": SimpleUploadedFile("matrix.csv", payload["file"], content_type="text/csv")}
     if endpoint.api:
         if role != ANONYMOUS:
             headers["Authorization"] = basic(role)
+        if upload:
+            return client.post(path, payload, headers=headers)
         body = {} if payload is None else {"data": json.dumps(payload)}
         return client.generic(endpoint.method, path, content_type="application/json", headers=headers, **body)
     if role != ANONYMOUS:
@@ -552,6 +613,8 @@ def snapshot(reference: str = "", *, reads: bool = True) -> dict:
         "alert_actions": AlertAction.objects.count(),
         "positions": PositionReport.objects.count(),
         "descent_notices": DescentNotice.objects.count(),
+        "summit_notices": SummitNotice.objects.count(),
+        "trade_figures": sorted(TradeFigure.objects.values_list("pk", "value", "source")),
         "devices": sorted(Device.objects.values_list("pk", "revoked_at", "enrolment_token_hash")),
     }
     if reference:
@@ -656,9 +719,20 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         "applications/<str:reference>/presence",
         "applications/<str:reference>/positions",
         "applications/<str:reference>/descent",
+        "applications/<str:reference>/summit",
+        "permits/<str:permit_id>/summit",
         "devices/",
         "devices/register",
         "devices/<str:device_id>/revoke",
+        "indicators/",
+        "indicators/charts/<str:name>.<str:fmt>",
+        "indicators/report/<int:year>/",
+        "indicators/report/<int:year>.pdf",
+        "indicators/open-data/",
+        "indicators/open-data/<str:table>.csv",
+        "ledger/",
+        "ledger/import",
+        "ledger/claim",
     }, "a page was added or renamed: put it in the access matrix"
 
     operations = {
@@ -689,6 +763,7 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("GET", "/api/v1/applications/{reference}/presence"),
         ("POST", "/api/v1/applications/{reference}/positions"),
         ("POST", "/api/v1/applications/{reference}/descent"),
+        ("POST", "/api/v1/applications/{reference}/summit"),
         ("GET", "/api/v1/alerts"),
         ("POST", "/api/v1/alerts/{alert_id}/act"),
         ("POST", "/api/v1/devices/enrol"),
@@ -701,6 +776,13 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("GET", "/api/v1/capacity/calendar"),
         ("GET", "/api/v1/capacity/usage"),
         ("GET", "/api/v1/whoami"),
+        ("GET", "/api/v1/indicators"),
+        ("GET", "/api/v1/open-data/{table}.csv"),
+        ("GET", "/api/v1/ledger/entries"),
+        ("GET", "/api/v1/ledger/derived"),
+        ("GET", "/api/v1/ledger/mirror"),
+        ("POST", "/api/v1/ledger/claim-check"),
+        ("POST", "/api/v1/ledger/import"),
     }, "an API operation was added or renamed: put it in the access matrix"
 
 
@@ -731,9 +813,20 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
         "/api/v1/trust-list",
         "/api/v1/revocations",
         "/api/v1/devices/enrol",
+        "/en/indicators/open-data/",
+        f"/en/indicators/open-data/{OPEN_TABLE}.csv",
+        f"/api/v1/open-data/{OPEN_TABLE}.csv",
     }
     assert all(endpoint.method == "GET" for endpoint in public if "enrol" not in endpoint.path)
-    guarded = [endpoint for endpoint in ENDPOINTS if endpoint not in public and endpoint not in CAPACITY_ENDPOINTS]
+    # Indicators and the ledger: analysts and administrators, nobody else; open data public (ended periods).
+    for endpoint in INDICATOR_ENDPOINTS:
+        assert endpoint.allowed == INDICATOR_READERS
+    assert all(endpoint in public and endpoint.method == "GET" for endpoint in OPEN_DATA_ENDPOINTS)
+    guarded = [
+        endpoint
+        for endpoint in ENDPOINTS
+        if endpoint not in public and endpoint not in CAPACITY_ENDPOINTS and endpoint not in INDICATOR_ENDPOINTS
+    ]
     reached = {role for endpoint in guarded for role in endpoint.allowed}
     assert reached == OPERATORS | BORDER_OFFICERS | RESCUERS | ADMINISTRATORS | {"checkpoint-krk"}
     for endpoint in guarded:
@@ -749,6 +842,30 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
             assert not endpoint.allowed & {"no-role", "checkpoint-krk", "rescue-kz", "rescue-kg", "analyst"}
         if "usage" in endpoint.path:
             assert endpoint.allowed == ADMINISTRATORS
+
+
+# --- Open data: public, but never for a period that has not ended ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/en/indicators/open-data/?{NOT_ENDED}",
+        f"/en/indicators/open-data/{OPEN_TABLE}.csv?{NOT_ENDED}",
+        f"/api/v1/open-data/{OPEN_TABLE}.csv?{NOT_ENDED}",
+        "/en/indicators/open-data/?first=2027-05-01&last=2027-05-03",  # ends today: the day is not over
+    ],
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_open_data_for_a_period_not_ended_is_refused_to_everyone_with_the_reason(client, world, db, path, role):
+    """Signing in would not help, so nobody is sent to the login page: 403 with the reason, for every role."""
+    api = path.startswith("/api/")
+    if role != ANONYMOUS and not api:
+        client.force_login(world.users[role])
+    headers = {"Authorization": basic(role)} if api and role != ANONYMOUS else {}
+    response = client.get(path, headers=headers)
+    assert response.status_code == 403, response.content[:500]
+    assert b"only for periods that have ended" in response.content
 
 
 # --- The permits: the holder's private link, and verifying the real QR -----------------------------

@@ -1,5 +1,6 @@
 """The centre's pages for checkpoints, presence and overdue groups: who reaches each page and form, what a
-refused request leaves unchanged, the audited rescue panel, and the leader's descent notice by permit link.
+refused request leaves unchanged, the audited rescue panel, and the leader's summit and descent notices by
+permit link.
 
 The world: the demo (people, keys, applications) with its approved group KT-2027-000001 (KT-N-KZ, planned
 out of the border zone at KRK-HB-KZ on 27 July). All four members were scanned in at KRK-HB-KZ on 13 July,
@@ -18,7 +19,7 @@ from django.contrib.auth import get_user_model
 from tengri.accounts.services import account_create
 from tengri.checkpoints.devices import device_register
 from tengri.checkpoints.ingest import events_ingest
-from tengri.checkpoints.models import AlertAction, DescentNotice, Device, OverdueAlert, PositionReport
+from tengri.checkpoints.models import AlertAction, DescentNotice, Device, OverdueAlert, PositionReport, SummitNotice
 from tengri.checkpoints.overdue import overdue_sweep
 from tengri.checkpoints.selectors import refused_scans
 from tengri.core.audit import PERSONAL_DATA_READ
@@ -460,6 +461,112 @@ def test_a_wrong_token_on_the_leaders_permit_is_refused(client, world):
     for token in ("0" * 32, permit_link_token(str(other.id)), ""):
         assert_refused(client.post(f"/en/permits/{permit.id}/descent", {"t": token}), None)
     assert not DescentNotice.objects.exists()
+
+
+# --- Summit notices: the operator on the group's page, the leader through their link -------------------
+
+# 10:15 on 20 July in Kyrgyzstan (UTC+6): 04:15 UTC.
+SUMMIT = {"peak": "Khan Tengri", "reached_at": "2027-07-20T10:15", "zone": "KG", "persons": "3", "note": "by radio"}
+ON_TOP = datetime(2027, 7, 20, 4, 15, tzinfo=UTC)
+
+
+def test_the_operator_files_a_summit_notice_and_the_group_shows_it(client, world):
+    signed_in(client, "operator-kz")
+    page = client.get(f"/en/applications/{APPROVED}/presence").content.decode()
+    assert 'id="summit-notice-form"' in page and "data-summit=" not in page
+
+    response = client.post(f"/en/applications/{APPROVED}/summit", SUMMIT)
+
+    assert response.status_code == 302 and response["Location"] == f"/en/applications/{APPROVED}/presence"
+    notice = SummitNotice.objects.get(application=world)
+    assert (notice.peak, notice.reached_at, notice.persons, notice.note) == ("Khan Tengri", ON_TOP, 3, "by radio")
+    assert notice.filed_by.username == "operator-kz" and not notice.filed_by_leader
+    assert notice.filed_at == AFTER_THE_SWEEP
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-summit="Khan Tengri"' in page and 'data-persons="3"' in page
+    again = client.post(f"/en/applications/{APPROVED}/summit", SUMMIT, HTTP_HX_REQUEST="true")
+    assert again.status_code == 400 and "was filed" in again.content.decode()
+    assert SummitNotice.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"persons": "three"},
+        {"persons": "0"},
+        {"persons": "5"},  # the group is 4
+        {"reached_at": "last week"},
+        {"reached_at": "2027-07-30T12:00"},  # after the sweep's clock: in the future
+        {"reached_at": "2027-07-01T12:00"},  # long before the trip
+        {"zone": "CN"},
+        {"peak": " "},
+    ],
+)
+def test_a_bad_summit_notice_is_refused_and_nothing_stored(client, world, fields):
+    response = signed_in(client, "operator-kz").post(
+        f"/en/applications/{APPROVED}/summit", {**SUMMIT, **fields}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert 'class="error" role="alert"' in response.content.decode()
+    assert not SummitNotice.objects.exists()
+
+
+@pytest.mark.parametrize("role", [*refused({"operator-kz"}), None])
+def test_the_summit_notice_is_refused_to_everyone_but_the_operator(client, world, role):
+    if role:
+        signed_in(client, role)
+    assert_refused(client.post(f"/en/applications/{APPROVED}/summit", SUMMIT), role)
+    assert not SummitNotice.objects.exists()
+
+
+def test_readers_see_summits_without_the_form(client, world):
+    signed_in(client, "operator-kz").post(f"/en/applications/{APPROVED}/summit", SUMMIT)
+    client.logout()
+    html = signed_in(client, "rescue-kg").get(f"/en/applications/{APPROVED}/presence").content.decode()
+    assert 'data-summit="Khan Tengri"' in html and 'id="summit-notice-form"' not in html
+
+
+def test_the_leader_files_a_summit_notice_through_their_permit_link(client, world):
+    permit = permit_of(world, Member.Role.LEADER)
+    token = permit_link_token(str(permit.id))
+    page = client.get(f"/en/permits/{permit.id}/?t={token}").content.decode()
+    assert 'id="summit-notice-form"' in page
+
+    response = client.post(f"/en/permits/{permit.id}/summit", {**SUMMIT, "t": token, "persons": "4"})
+
+    assert response.status_code == 302 and response["Location"] == f"/en/permits/{permit.id}/?t={token}"
+    notice = SummitNotice.objects.get(application=world)
+    assert notice.filed_by_leader and notice.filed_by is None
+    assert (notice.reached_at, notice.persons) == (ON_TOP, 4)
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-summit-filed="Khan Tengri"' in page
+    # The same peak again is refused and shown.
+    refused_again = client.post(f"/en/permits/{permit.id}/summit", {**SUMMIT, "t": token})
+    assert refused_again.status_code == 400 and "was filed" in refused_again.content.decode()
+    assert SummitNotice.objects.count() == 1
+
+
+def test_a_bad_summit_through_the_leaders_link_is_shown_and_nothing_stored(client, world):
+    permit = permit_of(world, Member.Role.LEADER)
+    token = permit_link_token(str(permit.id))
+    response = client.post(f"/en/permits/{permit.id}/summit", {**SUMMIT, "t": token, "persons": "12"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error" role="alert"' in html and "from 1 to 4" in html
+    assert not SummitNotice.objects.exists()
+
+
+def test_a_members_or_wrong_link_does_not_file_a_summit_notice(client, world):
+    member_permit = permit_of(world, Member.Role.MEMBER)
+    token = permit_link_token(str(member_permit.id))
+    assert 'id="summit-notice-form"' not in client.get(f"/en/permits/{member_permit.id}/?t={token}").content.decode()
+    assert_refused(client.post(f"/en/permits/{member_permit.id}/summit", {**SUMMIT, "t": token}), None)
+    leader_permit = permit_of(world, Member.Role.LEADER)
+    for wrong in ("0" * 32, token, ""):
+        assert_refused(client.post(f"/en/permits/{leader_permit.id}/summit", {**SUMMIT, "t": wrong}), None)
+    response = signed_in(client, "operator-kg").post(f"/en/permits/{member_permit.id}/summit", {**SUMMIT, "t": token})
+    assert_refused(response, "operator-kg")
+    assert not SummitNotice.objects.exists()
 
 
 # --- Devices ------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Presence endpoints: who is in the border zone, one group against its plan, position reports, descent
-notices and overdue alerts (docs/offline-sync.md, "Presence and overdue").
+"""Presence endpoints: who is in the border zone, one group against its plan, position reports, summit and
+descent notices and overdue alerts (docs/offline-sync.md, "Presence and overdue").
 
 Members' names are readable here; the emergency contact (name and phone) is personal data: returned only
 when the caller gives a reason, and then audited.
@@ -14,13 +14,14 @@ from ninja.responses import Status
 
 from tengri.api.applications import ERRORS
 from tengri.api.security import SIGNED_IN
-from tengri.checkpoints import presence, services
+from tengri.checkpoints import alerts, presence, services
 from tengri.core import access
 from tengri.core.roles import Role
 from tengri.expeditions.selectors import application_get
 
 router = Router(tags=["presence"], auth=SIGNED_IN)
 DB_INT_MAX = 2**31 - 1
+DB_SMALL_INT_MAX = 2**15 - 1
 
 
 class LastKnownOut(Schema):
@@ -141,6 +142,17 @@ class NoticeOut(Schema):
     note: str
 
 
+class SummitOut(Schema):
+    id: int
+    peak: str
+    reached_at: datetime = Field(description="the moment on top, as reported (UTC)")
+    persons: int = Field(description="how many of the group reached it")
+    filed_at: datetime
+    by_leader: bool
+    filed_by: str
+    note: str
+
+
 class ActionOut(Schema):
     kind: str
     note: str
@@ -189,6 +201,7 @@ class GroupPresenceOut(Schema):
     refused: list[EventOut]
     positions: list[PositionOut]
     descent_notice: NoticeOut | None
+    summits: list[SummitOut]
     alerts: list[AlertOut]
     emergency_contact: ContactOut | None = None
 
@@ -202,6 +215,13 @@ class PositionIn(Schema):
 
 
 class DescentIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+class SummitIn(Schema):
+    peak: str = Field(services.DEFAULT_PEAK, min_length=1, max_length=100)
+    reached_at: datetime = Field(description="the moment on top; a time without a zone is read as UTC")
+    persons: int = Field(ge=1, le=DB_SMALL_INT_MAX, description="how many of the group reached it")
     note: str = Field("", max_length=500)
 
 
@@ -225,7 +245,7 @@ def group_presence(request: HttpRequest, reference: str, reason: str = Query("",
     access.access_group_presence_read(request.user, application)
     group = presence.group_presence(application, now=timezone.now())
     if reason.strip():
-        group["emergency_contact"] = presence.emergency_contact_read(application, actor=request.user, reason=reason)
+        group["emergency_contact"] = alerts.emergency_contact_read(application, actor=request.user, reason=reason)
     return group
 
 
@@ -247,6 +267,15 @@ def descent_file(request: HttpRequest, reference: str, payload: DescentIn):
     return Status(201, presence.notice_row(notice))
 
 
+@router.post("/applications/{reference}/summit", response={201: SummitOut, **ERRORS})
+def summit_file(request: HttpRequest, reference: str, payload: SummitIn):
+    """The operator files a summit notice: how many of the group reached the peak, and when (once per peak)."""
+    application = application_get(reference=reference)
+    access.access_descent_notice(request.user, application)  # the same people as for the descent notice
+    notice = services.summit_notice_file(application, actor=request.user, **payload.model_dump())
+    return Status(201, presence.summit_row(notice))
+
+
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS})
 def alerts_list(request: HttpRequest, include_closed: bool = False):
     """Overdue alerts: a rescue officer's state's and those of groups whose route enters it; an operator's
@@ -255,13 +284,13 @@ def alerts_list(request: HttpRequest, include_closed: bool = False):
         access.access_operator(request.user)
     else:
         access.access_rescue_read(request.user)
-    return [presence.alert_row(alert) for alert in presence.alerts_visible(request.user, include_closed=include_closed)]
+    return [alerts.alert_row(alert) for alert in alerts.alerts_visible(request.user, include_closed=include_closed)]
 
 
 @router.post("/alerts/{alert_id}/act", response={200: AlertOut, **ERRORS})
 def alert_act(request: HttpRequest, payload: AlertActIn, alert_id: int = Path(..., ge=1, le=DB_INT_MAX)):
     """Acknowledge, escalate (raise the next stage now) or close an alert, with a note."""
-    alert = presence.alert_get(alert_id)
+    alert = alerts.alert_get(alert_id)
     access.access_alert_act(request.user, alert)
     services.alert_act(actor=request.user, alert=alert, kind=payload.kind, note=payload.note)
-    return presence.alert_row(presence.alert_get(alert_id))
+    return alerts.alert_row(alerts.alert_get(alert_id))

@@ -21,7 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     calendar.set_defaults(handler=_calendar)
     sweep = capacity.add_parser("sweep", help="expire holds, catch up with missed signals, serve the waitlist")
     sweep.set_defaults(handler=_sweep)
-    check = capacity.add_parser("check", help="exit 1 if any resource-day holds more than its capacity")
+    check = capacity.add_parser(
+        "check", help="exit 1 if a resource-day holds more than its capacity, or a reservation less than it needs"
+    )
     check.set_defaults(handler=_check)
     override = capacity.add_parser("set", help="one day's capacity of a resource (0 closes it)")
     override.add_argument("resource", help="resource code, e.g. checkpoint:KRK (see `tengri capacity calendar`)")
@@ -79,13 +81,18 @@ def _sweep(args) -> int:
 def _check(args) -> int:
     from django.utils import timezone
 
-    from tengri.capacity.selectors import oversold
+    from tengri.capacity.selectors import oversold, reservations_behind
 
     over = oversold(now=timezone.now())
     for resource, day, taken, capacity in over:
         print(f"{resource} {day}: {taken} held, capacity {capacity}")
     print(f"{len(over)} resource-day(s) over capacity")
-    return EXIT_FAILED if over else EXIT_OK
+    behind = reservations_behind()
+    for reference, shortfalls in behind:
+        print(f"{reference} reserves less than its itinerary needs: {'; '.join(s.message for s in shortfalls)}")
+    if behind:
+        print(f"{len(behind)} application(s) reserve less than their itinerary needs")
+    return EXIT_FAILED if over or behind else EXIT_OK
 
 
 def _set(args) -> int:

@@ -18,6 +18,7 @@ from datetime import date
 from itertools import pairwise
 
 from django.db import connection
+from django.db.models import Value
 
 from tengri.capacity.models import Resource
 from tengri.expeditions.models import Application
@@ -26,9 +27,15 @@ from tengri.registry.models import BaseCamp, Checkpoint, HelicopterLeg, Waypoint
 Demand = dict[tuple[int, date], int]
 # The pre-screen's findings that mean the itinerary cannot say yet what it needs.
 INCOMPLETE = frozenset({"itinerary.nights_missing", "passages.entry_and_exit_needed"})
+PASSAGE, NIGHT = "passage", "night"
 
 
 def application_people(application: Application) -> int:
+    """Everyone on the application; counted by the statement that locked it when that one did
+    (`placement.application_locked`), else here."""
+    counted = getattr(application, "people_now", None)
+    if counted is not None:
+        return counted
     return application.members.filter(removed_at__isnull=True).count()
 
 
@@ -45,8 +52,7 @@ def application_demand(application: Application, *, people: int | None = None) -
     people = application_people(application) if people is None else people
     if people == 0:
         return {}
-    passages = list(application.passages.values_list("checkpoint_id", "date"))
-    nights = list(application.itinerary.order_by("date").values_list("date", "sleeping_place_id"))
+    passages, nights = _passages_and_nights(application)
     resources = _Resources.load()
     if any(checkpoint not in resources.checkpoint for checkpoint, _day in passages) or not resources.checkpoint:
         resources_sync()  # a checkpoint added since (the registry's signals normally see to it)
@@ -61,6 +67,18 @@ def application_demand(application: Application, *, people: int | None = None) -
     for day, resource in _flights(application, nights, resources):
         need[(resource, day)] += people
     return dict(need)
+
+
+def _passages_and_nights(application: Application) -> tuple[list[tuple[int, date]], list[tuple[date, int]]]:
+    """(checkpoint, day) of each planned passage and (day, sleeping place) of each night, by day: one
+    round trip for both, since every booking asks."""
+    passages = application.passages.order_by().values_list(Value(PASSAGE), "checkpoint_id", "date")
+    nights = application.itinerary.order_by().values_list(Value(NIGHT), "sleeping_place_id", "date")
+    rows = list(passages.union(nights, all=True))
+    return (
+        [(place, day) for kind, place, day in rows if kind == PASSAGE],
+        sorted((day, place) for kind, place, day in rows if kind == NIGHT),
+    )
 
 
 def _flights(application: Application, nights: list[tuple[date, int]], resources: "_Resources"):

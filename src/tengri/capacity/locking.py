@@ -2,10 +2,11 @@
 statement; then the caller recounts from the source rows while it holds the locks.
 
 PostgreSQL: missing rows are created first (`INSERT ... ON CONFLICT DO NOTHING`, so two requests
-creating the same row never fail), then `SELECT ... WHERE ... ORDER BY resource_id, day FOR UPDATE`
-locks them all: the rows are locked in that order, so two requests needing overlapping sets wait for
-each other and never deadlock. `lock_timeout` (TENGRI_CAPACITY_LOCK_TIMEOUT_MS, set for the rest of the
-transaction) bounds the wait; a request that runs out of it is answered `Busy` (HTTP 503, retry).
+creating the same row never fail; the same statement sets the lock timeout), then
+`SELECT ... WHERE ... ORDER BY resource_id, day FOR UPDATE` locks them all: the rows are locked in
+that order, so two requests needing overlapping sets wait for each other and never deadlock.
+`lock_timeout` (TENGRI_CAPACITY_LOCK_TIMEOUT_MS, set for the rest of the transaction) bounds the wait;
+a request that runs out of it is answered `Busy` (HTTP 503, retry).
 
 SQLite: the project's transactions begin IMMEDIATE (config/env.py), so a writer holds the database's
 one write lock from its first statement and needs no row lock; a writer that waited past the busy
@@ -44,10 +45,8 @@ def resource_days_lock(keys: Iterable[Key]) -> dict[Key, int]:
     rows = ResourceDay.objects.filter(_matching(keys)).order_by("resource_id", "day")
     if LOCKING:
         rows = rows.select_for_update()
-    with _lock_timeout():  # the insert too may wait, for another request's uncommitted row of the same day
-        ResourceDay.objects.bulk_create(
-            [ResourceDay(resource_id=resource, day=day) for resource, day in keys], ignore_conflicts=True
-        )
+    with _busy_on_timeout():  # the insert too may wait, for another request's uncommitted row of the same day
+        _insert_missing(keys)
         return {(resource, day): pk for pk, resource, day in rows.values_list("pk", "resource_id", "day")}
 
 
@@ -92,17 +91,40 @@ def _matching(keys: list[Key]) -> Q:
     return condition
 
 
-class _lock_timeout:
-    """Bound the wait for row locks on PostgreSQL for the rest of the transaction (the audit chain's lock
-    included: a booking that waits that long for it is just as busy)."""
+def _insert_missing(keys: list[Key]) -> None:
+    """Create the rows of `keys` that do not exist yet, in sorted order. On PostgreSQL the same statement
+    first bounds the wait for row locks for the rest of the transaction (`lock_timeout`, the audit
+    chain's lock included: a booking that waits that long for it is just as busy): one round trip, not
+    two, on the path every booking takes. The cross join with the one-row `timeout` makes PostgreSQL
+    evaluate `set_config` before it inserts (and so before any wait on another request's new row)."""
+    if connection.vendor != "postgresql":
+        ResourceDay.objects.bulk_create(
+            [ResourceDay(resource_id=resource, day=day) for resource, day in keys], ignore_conflicts=True
+        )
+        return
+    # The only name put into the text is the model's own table.
+    sql = (
+        "WITH timeout AS (SELECT set_config('lock_timeout', %s, true)) "  # noqa: S608
+        f"INSERT INTO {ResourceDay._meta.db_table} (resource_id, day) "
+        "SELECT wanted.resource_id, wanted.day FROM unnest(%s::bigint[], %s::date[]) AS wanted(resource_id, day), "
+        "timeout ORDER BY 1, 2 ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                f"{settings.TENGRI_CAPACITY_LOCK_TIMEOUT_MS}ms",
+                [resource for resource, _day in keys],
+                [day for _resource, day in keys],
+            ],
+        )
+
+
+class _busy_on_timeout:
+    """A lock wait that ran out (PostgreSQL's lock_timeout, SQLite's busy timeout) is Busy."""
 
     def __enter__(self) -> None:
-        if connection.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)", [f"{settings.TENGRI_CAPACITY_LOCK_TIMEOUT_MS}ms"]
-            )
+        return None
 
     def __exit__(self, kind, error, traceback) -> None:
         if isinstance(error, OperationalError) and lock_timed_out(error):

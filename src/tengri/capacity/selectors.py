@@ -138,10 +138,20 @@ class DayLimit:
         )
 
 
-def day_limits(locked: dict[Key, int], *, now: datetime, excluding: Hold | None = None) -> dict[Key, DayLimit]:
-    """Recount each locked resource-day in one statement: others' live hold lines, the day's override,
-    the registry's capacity. Must run after the lock is taken (a fresh statement sees every commit the
-    lock waited for; the locking statement's own snapshot would not)."""
+def day_limits(
+    locked: dict[Key, int],
+    *,
+    now: datetime,
+    excluding: Hold | None = None,
+    resources: dict[int, Resource] | None = None,
+) -> dict[Key, DayLimit]:
+    """Recount each locked resource-day in one statement: others' live hold lines and the day's override
+    (the registry's capacity comes from `resources`, read before the lock: a registry edit does not take
+    the lock anyway, and every booking waits for the bookings in front of it for as short a time as
+    possible). Must run after the lock is taken (a fresh statement sees every commit the lock waited
+    for; the locking statement's own snapshot would not)."""
+    if resources is None:
+        resources = registry_resources(list(locked))
     lines = live_lines(now).filter(resource_day=OuterRef("pk"))
     if excluding is not None and excluding.pk is not None:
         lines = lines.exclude(hold=excluding)
@@ -149,22 +159,32 @@ def day_limits(locked: dict[Key, int], *, now: datetime, excluding: Hold | None 
     taken_here = lines.order_by().values("resource_day_id").annotate(sum=Sum("people")).values("sum")
     rows = (
         ResourceDay.objects.filter(pk__in=locked.values())
-        .select_related("resource__checkpoint", "resource__base_camp", "resource__helicopter_leg")
-        .defer("resource__checkpoint__source", "resource__base_camp__source", "resource__helicopter_leg__source")
+        .order_by()
         .annotate(
             taken=Coalesce(Subquery(taken_here), 0),
             override_capacity=Subquery(override.values("capacity")[:1]),
             override_reason=Subquery(override.values("reason")[:1]),
         )
+        .values_list("pk", "resource_id", "day", "taken", "override_capacity", "override_reason")
     )
     found = {}
-    for row in rows:
-        if row.override_capacity is not None:
-            limit = DayCapacity(row.override_capacity, row.override_reason)
+    for pk, resource_id, day, taken_there, override_capacity, override_reason in rows:
+        resource = resources[resource_id]
+        if override_capacity is not None:
+            limit = DayCapacity(override_capacity, override_reason)
         else:
-            limit = registry_capacity(row.resource, row.day)
-        found[(row.resource_id, row.day)] = DayLimit(row.pk, row.resource, row.day, limit, limit.capacity - row.taken)
+            limit = registry_capacity(resource, day)
+        found[(resource_id, day)] = DayLimit(pk, resource, day, limit, limit.capacity - taken_there)
     return found
+
+
+def registry_resources(keys: list[Key]) -> dict[int, Resource]:
+    """The resources of `keys` with the registry rows their capacity comes from, by id."""
+    return (
+        Resource.objects.select_related("checkpoint", "base_camp", "helicopter_leg")
+        .defer("checkpoint__source", "base_camp__source", "helicopter_leg__source")
+        .in_bulk({resource for resource, _day in keys})
+    )
 
 
 def live_lines(now: datetime) -> QuerySet[HoldLine]:
@@ -299,6 +319,21 @@ def oversold(*, now: datetime) -> list[tuple[str, date, int, int]]:
         for (resource, day), people in used.items()
         if people > limits[(resource, day)].capacity
     )
+
+
+def reservations_behind() -> list[tuple[str, list[Shortfall]]]:
+    """Applications kept for review or reserved whose itinerary needs more than they hold, and there was
+    no room for it (application reference, what does not fit). They keep what they hold (nothing is
+    sold twice, and a reservation is not dropped behind an operator's back); the sweep retries, and an
+    administrator decides (raise the capacity for the day, or talk to the operator)."""
+    holds = (
+        Hold.objects.filter(state__in=[Hold.State.SUBMITTED, Hold.State.CONFIRMED])
+        .exclude(shortfalls=[])
+        .exclude(application__state__in=[Application.State.REJECTED, Application.State.WITHDRAWN])
+        .select_related("application")
+        .order_by("application__reference")
+    )
+    return [(hold.application.reference, [Shortfall.from_json(row) for row in hold.shortfalls]) for hold in holds]
 
 
 # --- One application -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""`tengri overdue sweep|list`, `tengri presence`, `tengri position add`, `tengri descent`: presence and
-overdue escalation at the centre (docs/offline-sync.md). Commands act as the system (no user)."""
+"""`tengri overdue sweep|list`, `tengri presence`, `tengri position add`, `tengri summit`, `tengri descent`:
+presence and overdue escalation at the centre (docs/offline-sync.md). Commands act as the system (no user)."""
 
 import argparse
 from datetime import UTC, date, datetime
@@ -37,6 +37,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--source", default="messenger", choices=["messenger", "radio", "other"])
     add.add_argument("--note", default="")
     add.set_defaults(handler=_position_add)
+
+    summit = commands.add_parser("summit", help="file a group's summit notice (some of the group reached a peak)")
+    summit.add_argument("reference")
+    summit.add_argument("--peak", default="Khan Tengri")
+    summit.add_argument("--at", required=True, help="the moment on top, ISO time (without a zone: UTC)")
+    summit.add_argument("--persons", type=int, required=True, help="how many of the group reached it")
+    summit.add_argument("--note", default="", help="who reported it, and how")
+    summit.set_defaults(handler=_summit)
 
     descent = commands.add_parser("descent", help="file a group's descent notice (the group is down)")
     descent.add_argument("reference")
@@ -130,6 +138,8 @@ def _print_group(group: dict) -> None:
         )
     for member in group["members"]:
         print(f"  {member['name']:<30} {member['state']:<14} {member['country']}")
+    for summit in group["summits"]:
+        print(f"  summit {summit['peak']}: {summit['persons']} on top at {summit['reached_at']:%Y-%m-%d %H:%M}Z")
 
 
 def _position_add(args) -> int:
@@ -146,6 +156,22 @@ def _position_add(args) -> int:
         note=args.note,
     )
     print(f"position {report.pk} of {args.reference}: {report.country or 'outside KZ, KG and CN'}")
+    return EXIT_OK
+
+
+def _summit(args) -> int:
+    from tengri.checkpoints.services import summit_notice_file
+    from tengri.expeditions.selectors import application_get
+
+    notice = summit_notice_file(
+        application_get(reference=args.reference),
+        actor=None,
+        reached_at=_instant(args.at),
+        persons=args.persons,
+        peak=args.peak,
+        note=args.note,
+    )
+    print(f"summit notice of {args.reference}: {notice.persons} on {notice.peak} at {notice.reached_at.isoformat()}")
     return EXIT_OK
 
 

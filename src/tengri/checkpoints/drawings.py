@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from tengri.checkpoints.models import PositionReport
-from tengri.checkpoints.presence import group_tracks
+from tengri.checkpoints.tracks import group_tracks
 from tengri.expeditions.models import Application
 from tengri.geo.borders import BorderMap, border_map
 from tengri.geo.elevation import ElevationGrid, elevation_grid

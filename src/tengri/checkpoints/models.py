@@ -1,5 +1,6 @@
-"""The centre's side of the checkpoints: devices, crossing events, position reports, descent notices and
-overdue alerts. The checkpoint node keeps its own small SQLite store (`checkpoints/node/`), not these.
+"""The centre's side of the checkpoints: devices, crossing events, position reports, descent and summit
+notices and overdue alerts. The checkpoint node keeps its own small SQLite store (`checkpoints/node/`),
+not these.
 
 Crossing events are append-only: the model refuses changes and a database trigger refuses UPDATE
 (migration 0001); the centre deduplicates by the id the device gave the event (UUIDv7).
@@ -145,6 +146,30 @@ class DescentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"descent notice of {self.application_id}"
+
+
+class SummitNotice(models.Model):
+    """A group reports that some of its people stood on a summit: filed by the leader (permit link) or
+    the operator. One notice per peak per group; a group climbing two peaks files two."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="summit_notices")
+    peak = models.CharField(max_length=100, default="Khan Tengri")
+    reached_at = models.DateTimeField(help_text="the moment on top, as reported (UTC)")
+    persons = models.PositiveSmallIntegerField(help_text="how many of the group reached it")
+    filed_at = models.DateTimeField()
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filed_by_leader = models.BooleanField(default=False, help_text="through the leader's permit link")
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["reached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "peak"], name="one_summit_notice_per_peak"),
+            models.CheckConstraint(condition=models.Q(persons__gte=1), name="summit_notice_persons_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"summit notice of {self.application_id}: {self.peak}"
 
 
 class OverdueAlert(models.Model):

@@ -17,7 +17,7 @@ from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
 from tengri.checkpoints.models import DescentNotice, OverdueAlert
-from tengri.checkpoints.presence import GroupTrack, group_track, local_zone
+from tengri.checkpoints.tracks import GroupTrack, group_track, local_zone
 from tengri.core.roles import Role
 from tengri.expeditions.models import Member
 

@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tengri.checkpoints import notifications
+from tengri.checkpoints.alerts import EMERGENCY_CONTACT_FIELDS
 from tengri.checkpoints.models import OverdueAlert
-from tengri.checkpoints.presence import (
-    EMERGENCY_CONTACT_FIELDS,
+from tengri.checkpoints.tracks import (
     GroupTrack,
     LastKnown,
     group_track,

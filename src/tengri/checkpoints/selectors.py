@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Max, Min, QuerySet
 
 from tengri.checkpoints.models import CrossingEvent, Device
-from tengri.checkpoints.presence import ACCEPTED
+from tengri.checkpoints.tracks import ACCEPTED
 from tengri.core.audit import PERSONAL_DATA_READ, audit_record
 from tengri.core.errors import NotFound
 from tengri.expeditions.models import Application

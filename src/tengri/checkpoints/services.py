@@ -1,5 +1,5 @@
-"""Writes about groups in the mountains: position reports, descent notices, and what people do with
-overdue alerts. Raising alerts is the sweep's (`overdue.py`). Every write is audited.
+"""Writes about groups in the mountains: position reports, summit and descent notices, and what people do
+with overdue alerts. Raising alerts is the sweep's (`overdue.py`). Every write is audited.
 
 Access rules are the callers' (pages, API, commands): these take the acting user as given.
 """
@@ -7,21 +7,24 @@ Access rules are the callers' (pages, API, commands): these take the acting user
 import math
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tengri.checkpoints import notifications
-from tengri.checkpoints.models import AlertAction, DescentNotice, OverdueAlert, PositionReport
+from tengri.checkpoints.models import AlertAction, DescentNotice, OverdueAlert, PositionReport, SummitNotice
 from tengri.checkpoints.overdue import raise_stage
-from tengri.checkpoints.presence import group_track, is_on_trip
+from tengri.checkpoints.tracks import group_track, is_on_trip, local_zone
 from tengri.core.audit import audit_record
 from tengri.core.errors import InvalidInput, InvalidTransition
-from tengri.expeditions.models import Application
+from tengri.expeditions.models import Application, Member
 from tengri.permits.checking import country_at
 
 # A messenger's clock and the server's may disagree a little; a position further ahead is a typing error.
 FUTURE_SLACK = timedelta(minutes=5)
 Kind = AlertAction.Kind
+DEFAULT_PEAK = "Khan Tengri"
+# A summit reported a day outside the trip's dates is a late start or a slow way out; further is a typo.
+SUMMIT_DAYS_SLACK = timedelta(days=1)
 
 
 def position_report(
@@ -103,6 +106,73 @@ def descent_notice_file(
     return notice
 
 
+def summit_notice_file(
+    application: Application,
+    *,
+    actor,
+    reached_at: datetime,
+    persons: int,
+    peak: str = DEFAULT_PEAK,
+    note: str = "",
+    by_leader: bool = False,
+    now: datetime | None = None,
+) -> SummitNotice:
+    """Some of the group stood on `peak` at `reached_at`: `persons` of them. Once per peak and group (a
+    group climbing two peaks files two notices); it does not close presence, the descent notice does.
+
+    Locks the application row. Raises InvalidInput (no peak or one over 100 characters, a time in the
+    future or more than a day outside the trip's dates, persons not a whole number from 1 to the group's
+    current size, a note over 500 characters), InvalidTransition (not on an approved trip, that peak's
+    notice filed already)."""
+    now = now or timezone.now()
+    peak = _text(peak, 100, "the peak")
+    if not peak:
+        raise InvalidInput("name the peak")
+    note = _text(note, 500, "the note")
+    moment = _instant(reached_at, "the summit time")
+    if moment > now + FUTURE_SLACK:
+        raise InvalidInput(f"the summit time {moment.isoformat()} is in the future")
+    persons = _whole_number(persons, "the number of persons on top")
+    return _summit_save(application, actor, moment, persons, peak, note, by_leader, now)
+
+
+@transaction.atomic(durable=True)
+def _summit_save(application, actor, moment, persons, peak, note, by_leader, now) -> SummitNotice:
+    application = Application.objects.select_for_update().select_related("route").get(pk=application.pk)
+    _check_on_trip(application, "file a summit notice")
+    _check_within_trip(application, moment)
+    size = Member.objects.filter(application=application, removed_at__isnull=True).count()
+    if not 1 <= persons <= size:
+        raise InvalidInput(f"persons on top must be from 1 to {size}, the group's members and guides; not {persons}")
+    filed = summit_filed(application, peak)
+    if filed is not None:
+        raise InvalidTransition(
+            f"the {filed.peak} summit notice of {application.reference} was filed at {filed.filed_at}"
+        )
+    try:
+        with transaction.atomic():  # a savepoint: the unique constraint is the last word on a double filing
+            notice = SummitNotice.objects.create(
+                application=application,
+                peak=peak,
+                reached_at=moment,
+                persons=persons,
+                filed_at=now,
+                filed_by=_user(actor),
+                filed_by_leader=by_leader,
+                note=note,
+            )
+    except IntegrityError:
+        raise InvalidTransition(f"the {peak} summit notice of {application.reference} was filed already") from None
+    audit_record(
+        actor=actor,
+        action="summit_notice.file",
+        subject=application,
+        reason=note,
+        data={"peak": peak, "reached_at": moment.isoformat(), "persons": persons, "by_leader": by_leader},
+    )
+    return notice
+
+
 @transaction.atomic(durable=True)
 def alert_act(*, actor, alert: OverdueAlert, kind: str, note: str, now: datetime | None = None) -> OverdueAlert:
     """A person acknowledges, escalates or closes an alert, saying what was done (the note).
@@ -159,6 +229,34 @@ def _check_on_trip(application: Application, what: str) -> None:
         raise InvalidTransition(
             f"{application.reference} is {application.get_state_display()}: only an approved group may {what}"
         )
+
+
+def summit_filed(application: Application, peak: str) -> SummitNotice | None:
+    """The group's notice for `peak`, however its name was capitalised."""
+    return SummitNotice.objects.filter(application=application, peak__iexact=peak).first()
+
+
+def _check_within_trip(application: Application, moment: datetime) -> None:
+    """The summit's local day (the route's access state) lies within the trip's dates, give or take a day."""
+    day = moment.astimezone(local_zone(application.route.access_country)).date()
+    first, last = application.start_date - SUMMIT_DAYS_SLACK, application.end_date + SUMMIT_DAYS_SLACK
+    if not first <= day <= last:
+        raise InvalidInput(
+            f"the summit time {moment.isoformat()} (local day {day}) is outside the trip's dates "
+            f"{application.start_date} to {application.end_date}, give or take a day"
+        )
+
+
+def _whole_number(value, what: str) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"{what} must be a whole number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInput(f"{what} must be a whole number, not {value!r}") from None
+    if number != value and not isinstance(value, str):
+        raise InvalidInput(f"{what} must be a whole number, not {value!r}")
+    return number
 
 
 def _user(actor):

@@ -23,6 +23,8 @@ def _demo(args) -> int:
 
     from tengri.core.errors import AccessDenied
     from tengri.expeditions.demo import demo_applications_load, demo_people_load
+    from tengri.indicators.demo import demo_history_load
+    from tengri.indicators.seed import ledger_seed
     from tengri.permits.demo import demo_keys_load
     from tengri.registry.demo.loader import demo_season_load
 
@@ -36,7 +38,11 @@ def _demo(args) -> int:
     # The demo's decisions would mail the demo users; keep the console quiet.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         created = demo_applications_load()
+    # The command composes every package's demo (as it does permits'): the indicators need a past season.
+    history = demo_history_load()
+    figures = ledger_seed()
     print(f"Demo season: {season.routes} routes, {season.checkpoints} checkpoints, {created} new application(s).")
+    print(f"Indicators: {history} generated application(s) of the past season, {figures} trade figure(s) seeded.")
     for username, password, what in logins:
         print(f"  login {username} / {password}  — {what}")
     return EXIT_OK

@@ -5,7 +5,8 @@ SQLite the IMMEDIATE transaction already serialises writers), checks the state, 
 `update_fields`, re-runs the pre-screen, writes the audit entry, and sends mail and signals only
 after commit. Editing an approved application is an amendment: it goes back to review by every
 required authority. Every edit announces `application_saved` after commit (capacity then holds what
-the itinerary needs), and a submission asks `application_submitting` inside its transaction.
+the itinerary needs); a submission asks `application_submitting` and an amendment
+`application_amending` inside its transaction (capacity may refuse either).
 """
 
 from collections.abc import Iterable
@@ -234,6 +235,10 @@ def _editable(application: Application) -> Application:
 def _edited(application: Application, actor, today: date, *, action: str, data: dict, reason: str = "") -> None:
     """After any edit: re-screen; an approved application goes back to review (an amendment)."""
     findings = _prescreen(application, today)
+    if application.state == State.APPROVED:
+        # Packages above may refuse the amendment (capacity: no room); before the audit entry, since they
+        # lock what they need before the audit chain, as every booking does.
+        signals.application_amending.send(Application, application=application)
     audit_record(actor=actor, action=action, subject=application, reason=reason, data=data)
     transaction.on_commit(lambda: signals.application_saved.send(Application, application=application))
     if application.state != State.APPROVED:

@@ -1,8 +1,9 @@
 """What this package tells the packages above it (permits, capacity) after a change has committed.
 
 Receivers must not change applications; they react in their own domain (revoke a permit, release a hold).
-One signal is different: `application_submitting` is sent inside the submitting transaction, so that a
-package above may refuse the submission (capacity: no hold that fits) without this package knowing it.
+Two signals are different: `application_submitting` and `application_amending` are sent inside the
+submitting or amending transaction, so that a package above may refuse the change (capacity: no room
+for the itinerary) without this package knowing it.
 """
 
 from django.dispatch import Signal
@@ -21,3 +22,7 @@ application_saved = Signal()
 # after the pre-screen let it through and before its state changes. A receiver may refuse the
 # submission by raising a TengriError (the transaction then rolls back and the error is the answer).
 application_submitting = Signal()
+# application=Application; sent INSIDE the transaction of an edit of an approved application (an
+# amendment), with the application row locked and the edit made, before the audit entry and before its
+# state changes. A receiver may refuse the amendment by raising a TengriError (nothing is saved then).
+application_amending = Signal()

@@ -41,6 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("review-queue")
     if role == Role.RESCUE_OFFICER:
         return redirect("rescue")
+    if role == Role.ANALYST:
+        return redirect("indicators")
     return redirect("route-list")
 
 

@@ -42,7 +42,8 @@ def capacity_usage_page(request: HttpRequest) -> HttpResponse:
     access.access_capacity_usage(request.user)
     first, days, _kind = _period(request)
     lines = selectors.usage(first=first, days=days, now=timezone.now())
-    return render(request, "web/capacity_usage.html", {"lines": lines, "first": first, "days": days})
+    context = {"lines": lines, "first": first, "days": days, "behind": selectors.reservations_behind()}
+    return render(request, "web/capacity_usage.html", context)
 
 
 @require_POST

@@ -1,6 +1,6 @@
 """Pages for the checkpoints' side of the centre: who is in the border zone (presence), overdue and alerted
 groups (rescue, with the map of last known positions), and one group's planned against actual passages
-with the position-report and descent-notice forms. The checkpoint devices' pages are in `web.devices`.
+with the position-report, summit-notice and descent-notice forms. The checkpoint devices' pages are in `web.devices`.
 
 Thin: each view checks one access rule, calls a selector or a service, renders. Forms post with htmx and
 get their panel back (with the error, status 400, when the service refused); without JavaScript they post
@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tengri.checkpoints import drawings, presence
+from tengri.checkpoints.alerts import alert_get, alert_row, alerts_by_group, alerts_of, alerts_visible
 from tengri.checkpoints.models import OverdueAlert, PositionReport
 from tengri.checkpoints.overdue import overdue_groups
 from tengri.checkpoints.selectors import REFUSED_SCANS_MAX, refused_scans
-from tengri.checkpoints.services import alert_act, descent_notice_file, position_report
+from tengri.checkpoints.services import alert_act, descent_notice_file, position_report, summit_notice_file
+from tengri.checkpoints.tracks import LastKnown, group_track, group_tracks_of, is_on_trip
 from tengri.core import access
 from tengri.core.audit import audit_personal_data_read
 from tengri.core.errors import AccessDenied, InvalidInput, InvalidTransition, NotFound
@@ -82,7 +84,7 @@ class RescueGroup:
     application: Application
     overdue: bool
     deadline: datetime
-    last_known: presence.LastKnown
+    last_known: LastKnown
     alerts: list[OverdueAlert] = field(default_factory=list)
 
     @property
@@ -111,7 +113,7 @@ def rescue_people_panel(request: HttpRequest, reference: str) -> HttpResponse:
     audit_personal_data_read(
         actor=request.user, subject=application, fields=RESCUE_PANEL_FIELDS, reason=RESCUE_PANEL_REASON
     )
-    track = presence.group_track(application)
+    track = group_track(application)
     members = [
         {"member": member, "state": track.state_of(member), "country": track.country_of(member)}
         for member in members_active(application)
@@ -149,14 +151,13 @@ def _rescue_groups(user, moment: datetime) -> list[RescueGroup]:
         if country and country not in application.required_authorities and overdue.last_known.country != country:
             continue
         groups[application.pk] = RescueGroup(application, True, overdue.deadline, overdue.last_known)
-    for alert in presence.alerts_visible(user):
-        application = alert.application
-        if application.pk not in groups:
-            groups[application.pk] = RescueGroup(
-                application, False, presence.overdue_deadline(application), presence.last_known(application)
-            )
-    for group in groups.values():
-        group.alerts = list(presence.alerts_of(group.application))
+    # Read in bulk, not per group: the queries stay the same however many groups are overdue or alerted.
+    alerted = {alert.application_id for alert in alerts_visible(user)} - groups.keys()
+    for track in group_tracks_of(alerted):
+        groups[track.application.pk] = RescueGroup(track.application, False, track.deadline, track.last_known())
+    alerts = alerts_by_group(groups.keys())
+    for pk, group in groups.items():
+        group.alerts = alerts.get(pk, [])
     return sorted(groups.values(), key=lambda group: (-group.stage, group.deadline, group.application.reference))
 
 
@@ -178,7 +179,7 @@ def _rescue_card(request: HttpRequest, group: RescueGroup) -> dict[str, Any]:
         "may_report_position": _allowed(access.access_position_report, request.user, application),
         "may_read_presence": _allowed(access.access_group_presence_read, request.user, application),
         "zone": zone,
-        "local_now": _local_input_value(now(), zone),
+        "local_now": local_input_value(now(), zone),
     }
 
 
@@ -187,7 +188,7 @@ def _rescue_card(request: HttpRequest, group: RescueGroup) -> dict[str, Any]:
 
 @require_POST
 def alert_act_view(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = presence.alert_get(alert_id)
+    alert = alert_get(alert_id)
     access.access_alert_act(request.user, alert)
     try:
         alert_act(
@@ -207,7 +208,7 @@ def alert_act_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 def _alerts_panel(request: HttpRequest, application: Application, *, error: str = "", status: int = 200):
     context = {
         "application": application,
-        "alerts": _alert_rows(request, list(presence.alerts_of(application))),
+        "alerts": _alert_rows(request, list(alerts_of(application))),
         "alerts_error": error,
         "next": request.POST.get("next", ""),
         "panel": "web/alerts.html",
@@ -219,7 +220,7 @@ def _alerts_panel(request: HttpRequest, application: Application, *, error: str 
 def _alert_rows(request: HttpRequest, alerts: list[OverdueAlert]) -> list[dict[str, Any]]:
     return [
         {
-            **presence.alert_row(alert),
+            **alert_row(alert),
             "may_act": alert.state != OverdueAlert.State.CLOSED and _allowed_alert(request.user, alert),
             "may_escalate": alert.stage < OverdueAlert.Stage.RESCUE,
         }
@@ -278,6 +279,30 @@ def descent_notice_view(request: HttpRequest, reference: str) -> HttpResponse:
     return _presence_panel(request, application)
 
 
+@require_POST
+def summit_notice_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The operator files a summit notice (the same people as the descent notice: access_descent_notice)."""
+    application = application_get(reference=reference)
+    access.access_descent_notice(request.user, application)
+    try:
+        summit_notice_file(application, actor=request.user, now=now(), **summit_form_fields(request.POST))
+    except (InvalidInput, InvalidTransition) as error:
+        return _presence_panel(request, application, error=str(error), status=400)
+    if not _htmx(request):
+        return redirect(_next(request, "group-presence", application.reference))
+    return _presence_panel(request, application)
+
+
+def summit_form_fields(post) -> dict[str, Any]:
+    """The summit form's fields as the service takes them; also the permit page's (the leader's form)."""
+    return {
+        "peak": post.get("peak", ""),
+        "reached_at": _local_moment(post.get("reached_at", ""), post.get("zone", "")),
+        "persons": _whole(post.get("persons", ""), _("persons on top")),
+        "note": post.get("note", ""),
+    }
+
+
 def _after_position(request: HttpRequest, application: Application, *, error: str = "", status: int = 200):
     """The rescue page swaps only its small position form; the presence panel swaps itself whole."""
     if request.POST.get("panel") == "position" and _htmx(request):
@@ -288,7 +313,7 @@ def _after_position(request: HttpRequest, application: Application, *, error: st
             "zones": ZONES,
             "sources": PositionReport.Source.choices,
             "zone": request.POST.get("zone", ""),
-            "local_now": _local_input_value(now(), request.POST.get("zone", "")),
+            "local_now": local_input_value(now(), request.POST.get("zone", "")),
             "viewer_country": _viewer_country(request, application.route.access_country),
         }
         return render(request, "web/position_form.html", context, status=status)
@@ -313,21 +338,23 @@ def presence_context(request: HttpRequest, application: Application) -> dict[str
     (its reader passed access_application_read, which access_group_presence_read includes)."""
     moment = now()
     group = presence.group_presence(application, now=moment)
-    on_trip = presence.is_on_trip(application)
+    on_trip = is_on_trip(application)
     viewer_country = _viewer_country(request, application.route.access_country)
     return {
         "application": application,
         "group": group,
-        "alerts": _alert_rows(request, list(presence.alerts_of(application))),
+        "alerts": _alert_rows(request, list(alerts_of(application))),
         "viewer_country": viewer_country,
         "may_report_position": on_trip and _allowed(access.access_position_report, request.user, application),
         "may_file_descent": on_trip
         and group["descent_notice"] is None
         and _allowed(access.access_descent_notice, request.user, application),
+        "may_file_summit": on_trip and _allowed(access.access_descent_notice, request.user, application),
+        "group_size": len(group["members"]),
         "zones": ZONES,
         "zone": viewer_country,
         "sources": PositionReport.Source.choices,
-        "local_now": _local_input_value(moment, viewer_country),
+        "local_now": local_input_value(moment, viewer_country),
     }
 
 
@@ -372,6 +399,13 @@ def _number(text: str, what: str) -> float:
         raise InvalidInput(_('%(what)s "%(text)s" is not a number') % {"what": what, "text": text}) from None
 
 
+def _whole(text: str, what: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInput(_('%(what)s "%(text)s" is not a whole number') % {"what": what, "text": text}) from None
+
+
 def _local_moment(text: str, zone: str) -> datetime:
     """A time typed on the form (YYYY-MM-DDTHH:MM) in the chosen zone (KZ UTC+5, KG UTC+6 or UTC), as UTC."""
     if zone not in ZONES:
@@ -385,6 +419,6 @@ def _local_moment(text: str, zone: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _local_input_value(moment: datetime, zone: str) -> str:
+def local_input_value(moment: datetime, zone: str) -> str:
     """`moment` as a datetime-local field's value in `zone`."""
     return moment.astimezone(timezone(timedelta(hours=ZONES.get(zone, 0)))).strftime("%Y-%m-%dT%H:%M")

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tengri.web import applications, capacity, checkpoints, devices, permits, views
+from tengri.web import indicators as indicator_pages
 
 urlpatterns = [
     path("routes/", views.route_list_page, name="route-list"),
@@ -45,8 +46,26 @@ urlpatterns = [
     path("applications/<str:reference>/presence", checkpoints.group_presence_page, name="group-presence"),
     path("applications/<str:reference>/positions", checkpoints.position_report_view, name="position-report"),
     path("applications/<str:reference>/descent", checkpoints.descent_notice_view, name="descent-notice"),
+    path("applications/<str:reference>/summit", checkpoints.summit_notice_view, name="summit-notice"),
+    path("permits/<str:permit_id>/summit", permits.permit_summit_notice_view, name="permit-summit-notice"),
     # Checkpoint devices (web/devices.py)
     path("devices/", devices.devices_page, name="devices"),
     path("devices/register", devices.device_register_view, name="device-register"),
     path("devices/<str:device_id>/revoke", devices.device_revoke_view, name="device-revoke"),
+    # Indicators: dashboard, charts, season report, open data (web/indicators.py)
+    path("indicators/", indicator_pages.dashboard_page, name="indicators"),
+    path("indicators/charts/<str:name>.<str:fmt>", indicator_pages.chart_picture, name="indicators-chart"),
+    path("indicators/report/<int:year>/", indicator_pages.report_page, name="indicators-report"),
+    path("indicators/report/<int:year>.pdf", indicator_pages.report_pdf_download, name="indicators-report-pdf"),
+    path("indicators/open-data/", indicator_pages.open_data_page, name="open-data"),
+    path("indicators/open-data/<str:table>.csv", indicator_pages.open_data_csv, name="open-data-csv"),
+]
+
+# Trade ledger (web/ledger.py): imported here so that its routes are one insertion in this shared file.
+from tengri.web import ledger as ledger_pages  # noqa: E402
+
+urlpatterns += [
+    path("ledger/", ledger_pages.ledger_page, name="ledger"),
+    path("ledger/import", ledger_pages.ledger_import_view, name="ledger-import"),
+    path("ledger/claim", ledger_pages.ledger_claim_view, name="ledger-claim"),
 ]

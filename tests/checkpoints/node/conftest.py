@@ -1,6 +1,7 @@
 """The node tests' world: the demo season with keys and the approved demo group (KT-2027-000001, four
 permits, passages at KRK-HB-KZ on 13 July and NIB-HP on 27 July), the clock on the group's way in, and
-nodes enrolled through the centre's real API, each in its own home."""
+nodes enrolled through the centre's real API, each in its own home. The set-up itself is in `world.py`,
+shared with test_sync_faults.py."""
 
 from collections.abc import Callable, Iterator
 
@@ -9,10 +10,10 @@ import pytest
 from tengri.checkpoints.node.node import Node
 from tengri.expeditions.models import Application
 from tengri.permits.models import Permit
-from tengri.permits.services import permit_qr_text
-from tests.permits.test_issuing import IN_SEASON, Clock, demo_world
+from tests.permits.test_issuing import IN_SEASON, Clock
 
-from .centre import TRIP_DAY, CentreTransport, node_enrolled
+from . import world
+from .centre import CentreTransport, node_enrolled
 
 
 @pytest.fixture
@@ -24,19 +25,17 @@ def node_clock(monkeypatch) -> Clock:
 @pytest.fixture
 def trip(demo_season, node_clock, django_capture_on_commit_callbacks) -> Application:
     """The approved application, on the day its group enters at KRK-HB-KZ."""
-    application = demo_world(django_capture_on_commit_callbacks)
-    node_clock.moment = TRIP_DAY
-    return application
+    return world.trip_world(django_capture_on_commit_callbacks, node_clock)
 
 
 @pytest.fixture
 def permits(trip) -> list[Permit]:
-    return list(trip.permits.filter(revoked_at=None).select_related("member").order_by("member_id"))
+    return world.live_permits(trip)
 
 
 @pytest.fixture
-def qr_texts(permits) -> list[str]:
-    return [permit_qr_text(permit) for permit in permits]
+def qr_texts(trip) -> list[str]:
+    return world.qr_texts(trip)
 
 
 @pytest.fixture

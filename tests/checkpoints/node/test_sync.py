@@ -17,29 +17,12 @@ from tengri.checkpoints.node.uuid7 import uuid7
 from tengri.permits.services import permit_revoke
 
 from .centre import SERVER, CentreTransport, FaultyNetwork
+from .world import centre_events
 
 
 def centre_copy(event_ids) -> dict[str, dict]:
     """The centre's events, as the node's wire format describes them."""
-    rows = CrossingEvent.objects.filter(pk__in=list(event_ids)).select_related("checkpoint")
-    return {
-        str(row.id): {
-            "id": str(row.id),
-            "checkpoint": row.checkpoint.code,
-            "direction": row.direction,
-            "verdict": row.verdict,
-            "detail": row.detail,
-            "method": row.method,
-            "officer": row.officer,
-            "permit_id": str(row.permit_id) if row.permit_id else None,
-            "holder_name": row.holder_name,
-            "nationality": row.nationality,
-            "reference": row.reference,
-            "route_code": row.route_code,
-            "device_time": row.device_time.isoformat(),
-        }
-        for row in rows
-    }
+    return {event_id: wire for event_id, (_device, wire) in centre_events(event_ids).items()}
 
 
 def scans(node: Node, qr_texts: list[str], count: int) -> list[NodeEvent]:
