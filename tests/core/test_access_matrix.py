@@ -358,13 +358,13 @@ CAPACITY_ENDPOINTS = [
 ]
 # --- Indicators (issue 7) ---------------------------------------------------------------------------
 # The dashboard, its charts, the season report and the indicators API are unsuppressed counts: analysts and
-# administrators. The trade ledger likewise (reading and importing). Open data is public, for periods that
-# have ended: with the clock on the demo's filing day (3 May 2027) the 2026 season has; the refusal of a
-# period not ended is tested apart from the matrix (everyone is refused, so it is not a role's matter).
+# administrators. The trade ledger likewise (reading and importing). Open data is public, one season per
+# year once it closed more than 30 days ago: with the clock on the demo's filing day (3 May 2027) the 2026
+# season has; the refusal of 2027 is tested apart from the matrix (everyone is refused, so it is not a
+# role's matter).
 INDICATOR_READERS = frozenset(ADMINISTRATORS | {"analyst"})
 SEASON_2027 = "first=2027-07-01&last=2027-09-30"
-ENDED = "first=2026-07-01&last=2026-09-30"
-NOT_ENDED = "first=2027-05-01&last=2027-05-31"
+ENDED, NOT_ENDED = 2026, 2027  # open-data years: published, and not yet (not even begun on 3 May 2027)
 OPEN_TABLE = "crossings.by_nationality"
 LEDGER_CSV = (
     b"period_first,period_last,indicator,flow,value,scale,currency,growth_pct,reported_by,side,source,source_url,"
@@ -391,11 +391,11 @@ INDICATOR_ENDPOINTS = [
     Endpoint("api-ledger-import", "POST", "/api/v1/ledger/import", INDICATOR_READERS, True, {"file": LEDGER_CSV}),
 ]
 OPEN_DATA_ENDPOINTS = [
-    Endpoint("page-open-data", "GET", f"/en/indicators/open-data/?{ENDED}", frozenset(ROLES), False),
+    Endpoint("page-open-data", "GET", "/en/indicators/open-data/", frozenset(ROLES), False),
     Endpoint(
-        "page-open-data-csv", "GET", f"/en/indicators/open-data/{OPEN_TABLE}.csv?{ENDED}", frozenset(ROLES), False
+        "page-open-data-csv", "GET", f"/en/indicators/open-data/{ENDED}/{OPEN_TABLE}.csv", frozenset(ROLES), False
     ),
-    Endpoint("api-open-data-csv", "GET", f"/api/v1/open-data/{OPEN_TABLE}.csv?{ENDED}", frozenset(ROLES), True),
+    Endpoint("api-open-data-csv", "GET", f"/api/v1/open-data/{ENDED}/{OPEN_TABLE}.csv", frozenset(ROLES), True),
 ]
 ENDPOINTS = (
     COMPANY_ENDPOINTS
@@ -729,7 +729,7 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         "indicators/report/<int:year>/",
         "indicators/report/<int:year>.pdf",
         "indicators/open-data/",
-        "indicators/open-data/<str:table>.csv",
+        "indicators/open-data/<int:year>/<str:table>.csv",
         "ledger/",
         "ledger/import",
         "ledger/claim",
@@ -777,7 +777,7 @@ def test_the_matrix_covers_every_application_url_and_api_operation():
         ("GET", "/api/v1/capacity/usage"),
         ("GET", "/api/v1/whoami"),
         ("GET", "/api/v1/indicators"),
-        ("GET", "/api/v1/open-data/{table}.csv"),
+        ("GET", "/api/v1/open-data/{year}/{table}.csv"),
         ("GET", "/api/v1/ledger/entries"),
         ("GET", "/api/v1/ledger/derived"),
         ("GET", "/api/v1/ledger/mirror"),
@@ -814,11 +814,11 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
         "/api/v1/revocations",
         "/api/v1/devices/enrol",
         "/en/indicators/open-data/",
-        f"/en/indicators/open-data/{OPEN_TABLE}.csv",
-        f"/api/v1/open-data/{OPEN_TABLE}.csv",
+        f"/en/indicators/open-data/{ENDED}/{OPEN_TABLE}.csv",
+        f"/api/v1/open-data/{ENDED}/{OPEN_TABLE}.csv",
     }
     assert all(endpoint.method == "GET" for endpoint in public if "enrol" not in endpoint.path)
-    # Indicators and the ledger: analysts and administrators, nobody else; open data public (ended periods).
+    # Indicators and the ledger: analysts and administrators, nobody else; open data public (closed seasons).
     for endpoint in INDICATOR_ENDPOINTS:
         assert endpoint.allowed == INDICATOR_READERS
     assert all(endpoint in public and endpoint.method == "GET" for endpoint in OPEN_DATA_ENDPOINTS)
@@ -844,20 +844,18 @@ def test_every_role_is_refused_somewhere_and_reaches_something_only_if_it_should
             assert endpoint.allowed == ADMINISTRATORS
 
 
-# --- Open data: public, but never for a period that has not ended ------------------------------------
+# --- Open data: public, but never for a season not closed 30 days ago --------------------------------
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        f"/en/indicators/open-data/?{NOT_ENDED}",
-        f"/en/indicators/open-data/{OPEN_TABLE}.csv?{NOT_ENDED}",
-        f"/api/v1/open-data/{OPEN_TABLE}.csv?{NOT_ENDED}",
-        "/en/indicators/open-data/?first=2027-05-01&last=2027-05-03",  # ends today: the day is not over
+        f"/en/indicators/open-data/{NOT_ENDED}/{OPEN_TABLE}.csv",
+        f"/api/v1/open-data/{NOT_ENDED}/{OPEN_TABLE}.csv",
     ],
 )
 @pytest.mark.parametrize("role", ROLES)
-def test_open_data_for_a_period_not_ended_is_refused_to_everyone_with_the_reason(client, world, db, path, role):
+def test_open_data_of_a_season_not_closed_is_refused_to_everyone_with_the_reason(client, world, db, path, role):
     """Signing in would not help, so nobody is sent to the login page: 403 with the reason, for every role."""
     api = path.startswith("/api/")
     if role != ANONYMOUS and not api:
@@ -865,7 +863,7 @@ def test_open_data_for_a_period_not_ended_is_refused_to_everyone_with_the_reason
     headers = {"Authorization": basic(role)} if api and role != ANONYMOUS else {}
     response = client.get(path, headers=headers)
     assert response.status_code == 403, response.content[:500]
-    assert b"only for periods that have ended" in response.content
+    assert b"only for seasons that closed at least 30 days ago" in response.content
 
 
 # --- The permits: the holder's private link, and verifying the real QR -----------------------------

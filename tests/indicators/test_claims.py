@@ -96,7 +96,10 @@ def test_a_claim_the_other_sides_figure_contradicts(seeded):
     both = claim_check("2022 turnover USD 1.3 bn")
     outcomes = {comparison.entries[0]: comparison.outcome for comparison in both.parts[0].comparisons}
     kz, kg = entry("2022-01-01", "2022-12-31", "turnover"), entry("2022-01-01", "2022-12-31", "turnover", "KG")
-    assert both.status == "supported" and outcomes == {kz: "supported", kg: "contradicted"}
+    # one side agreeing does not outweigh the other contradicting: the claim is disputed, both named
+    assert (both.status, both.supported) == ("disputed", None)
+    assert outcomes == {kz: "supported", kg: "contradicted"}
+    assert f"disputed: #{kz} supports the claim, #{kg} contradicts it" in both.parts[0].explanation
     only_kg = claim_check("2022 turnover USD 1.3 bn (KG)")
     assert (only_kg.side, only_kg.status, only_kg.supported, only_kg.entries) == ("KG", "contradicted", False, (kg,))
 
@@ -109,7 +112,7 @@ def test_contradicted_growth_and_value(seeded):
 
 
 def test_a_derived_figure_answers_only_when_nothing_was_reported(seeded):
-    verdict = claim_check("Jan–Aug 2024 turnover USD 1.16 bn")
+    verdict = claim_check("Jan–Aug 2024 turnover USD 1 bn")  # 0.5–1.5 bn holds all of 1.111–1.203 bn
     [comparison] = verdict.parts[0].comparisons
     assert verdict.status == "supported" and comparison.derived
     assert comparison.entries == (entry("2025-01-01", "2025-08-31", "turnover"),)
@@ -196,3 +199,88 @@ def test_the_claim_command_exits_by_verdict(seeded, capsys):
     assert main(["ledger", "claim", "Jan–Aug 2025 turnover USD 1.6 bn"]) == 1
     assert main(["ledger", "claim", "nonsense"]) == 2
     assert "could not read" in capsys.readouterr().err
+
+
+def test_the_sides_disagreeing_about_2023_turnover_is_disputed(seeded):
+    verdict = claim_check("2023 turnover USD 1.3 bn")
+    kz, kg = entry("2023-01-01", "2023-12-31", "turnover"), entry("2023-01-01", "2023-12-31", "turnover", "KG")
+    assert (verdict.status, verdict.supported) == ("disputed", None)
+    assert f"#{kg} supports the claim, #{kz} contradicts it" in verdict.parts[0].explanation
+    assert claim_check("2023 turnover USD 1.3 bn (KG)").status == "supported"
+
+
+def test_a_part_contradicted_outweighs_a_part_disputed(seeded):
+    assert claim_check("2022 turnover USD 1.3 bn, +25 %").status == "contradicted"  # +19 % published
+
+
+@pytest.mark.parametrize(
+    ("claim", "status"),
+    [
+        ("Jan–Aug 2024 turnover USD 1.157 bn", "unconfirmed"),  # the base lies in 1.111–1.203 bn
+        ("Jan–Aug 2024 turnover USD 1.16 bn", "unconfirmed"),
+        ("Jan–Aug 2024 turnover USD 1.2 bn", "unconfirmed"),  # 1.15–1.25 meets 1.111–1.203 only in part
+        ("Jan–Aug 2024 turnover USD 1 bn", "supported"),
+        ("Jan–Aug 2024 turnover USD 1.3 bn", "contradicted"),  # 1.25–1.35: disjoint
+    ],
+)
+def test_a_derived_figure_supports_only_with_its_whole_range(seeded, claim, status):
+    verdict = claim_check(claim)
+    assert verdict.status == status
+    if status == "unconfirmed":
+        assert "only partly lies within the claim's rounding" in verdict.parts[0].explanation
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("Jan–Aug 2025 turnover EUR 1.4 bn", "'EUR': the ledger keeps figures in USD only"),
+        ("Jan–Aug 2025 turnover 1.4 bn tenge", "'tenge': the ledger keeps figures in USD only"),
+        ("товарооборот в 2023 году 1,3 млрд тенге", "'тенге': the ledger keeps figures in USD only"),
+        ("Jan–Aug 2025 turnover € 1.4 bn", "'€': the ledger keeps figures in USD only"),
+        (
+            "Jan–Aug 2025 turnover USD 1.4 bn, +21 %; 2023 turnover USD 5 bn",
+            "more than one indicator \\('turnover' too\\): check one figure at a time",
+        ),
+        ("Jan–Aug 2025 turnover USD 1.4 bn, +21 %; 2023 USD 5 bn", "could not read all of the claim: '2023 5 bn'"),
+        ("2023 KG exports USD 456 m, KG imports USD 862 m", "more than one indicator .*check one figure at a time"),
+        ("Q1 2025 agri trade USD 99.9 m, Kazakh exports USD 80.1 m", "more than one indicator .*check one figure"),
+        ("Jan–Aug 2025 turnover USD 1.4 bn, +21 pp", "could not read all of the claim: '\\+21 pp'"),
+        ("2023 turnover USD 1.3 bn and Q1", "could not read all of the claim: 'Q1'"),
+    ],
+)
+def test_a_claim_with_a_part_left_unread_is_refused(seeded, claim, message):
+    with pytest.raises(InvalidInput, match=message):
+        claim_check(claim)
+
+
+@pytest.mark.parametrize(
+    ("claim", "value", "scale"),
+    [
+        ("Jan–Aug 2025 turnover USD 1,4 bn", Decimal("1.4"), "bn"),
+        ("Jan–Aug 2025 turnover USD 1,40 bn", Decimal("1.40"), "bn"),
+        ("2023 turnover USD 1 317 m", Decimal("1317"), "m"),
+        ("2023 turnover USD 1\u00a0317 m", Decimal("1317"), "m"),
+        ("2023 turnover USD 1\u202f317 m", Decimal("1317"), "m"),
+        ("2023 turnover USD 1,317 m", Decimal("1317"), "m"),
+        ("2023 turnover USD 1,317,000 k", Decimal("1317000"), "k"),
+        ("товарооборот в 2023 году 1 317 млн долларов", Decimal("1317"), "m"),
+    ],
+)
+def test_decimal_commas_and_thousands_separators_are_read(claim, value, scale):
+    parsed = claim_parse(claim)
+    assert (parsed.value.value, parsed.scale) == (value, scale)
+    assert parsed.value.value == value and str(parsed.value.value) == str(value)  # the digits, for the rounding
+
+
+@pytest.mark.parametrize(
+    "claim", ["2023 turnover USD 1,4", "2023 turnover USD 1,4,5 bn", "2023 turnover USD 1.400,5 m"]
+)
+def test_an_ambiguous_number_is_refused_rather_than_read_in_part(claim):
+    with pytest.raises(InvalidInput, match="cannot tell a decimal comma from a thousands separator"):
+        claim_parse(claim)
+
+
+def test_a_decimal_comma_claim_is_checked_as_written(seeded):
+    verdict = claim_check("Jan–Aug 2025 turnover USD 1,4 bn, +21 %")
+    assert verdict.status == "supported" and verdict.parts[0].interval == "USD 1.35–1.45 bn"
+    assert claim_check("2023 turnover USD 1 317 m (KG)").status == "supported"

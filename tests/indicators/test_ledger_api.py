@@ -73,6 +73,14 @@ def test_the_claim_check(client, analyst, seeded):
     assert response.status_code == 200
     assert (verdict["status"], verdict["supported"]) == ("supported", True)
     assert [part["interval"] for part in verdict["parts"]] == ["USD 1.35–1.45 bn", "20.5–21.5 %"]
+    disputed = client.post(
+        "/api/v1/ledger/claim-check",
+        {"claim": "2023 turnover USD 1.3 bn"},
+        content_type="application/json",
+        **basic(analyst),
+    ).json()
+    assert disputed["status"] == "disputed" and disputed["supported"] is None
+    assert disputed["parts"][0]["disagreement"].startswith("disputed: #")
     unreadable = client.post(
         "/api/v1/ledger/claim-check", {"claim": "hello"}, content_type="application/json", **basic(analyst)
     )

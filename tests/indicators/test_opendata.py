@@ -1,17 +1,31 @@
-"""Open data: no count under 5, no small count that can be got back, and no personal data."""
+"""Open data: no count under 5, no small count that can be got back (not from the equal sums, not by
+subtracting one download from another), and no personal data."""
 
 import csv
 import io
-from datetime import date
+import itertools
+from datetime import date, timedelta
 
 import pytest
 
 from tengri.approvals.models import Decision
+from tengri.core.errors import AccessDenied, NotFound
 from tengri.documents.crypto import unseal
 from tengri.expeditions.models import Application, Member
 from tengri.indicators.demo import demo_history_load
 from tengri.indicators.figures import Period, Table
-from tengri.indicators.opendata import OPEN_TABLES, SMALL, SUPPRESSION_THRESHOLD, WITHHELD, open_tables, table_csv
+from tengri.indicators.opendata import (
+    OPEN_TABLES,
+    SMALL,
+    SUPPRESSION_THRESHOLD,
+    WITHHELD,
+    open_data_file,
+    open_period,
+    open_tables,
+    open_years,
+    table_csv,
+)
+from tengri.indicators.report import season_period
 from tengri.indicators.tourism import tourism_indicators
 from tests.indicators.test_tourism import PERIOD, hand_counted  # noqa: F401 (a fixture)
 
@@ -126,7 +140,79 @@ def test_the_open_tables_are_the_publishable_ones(season):
     published = open_tables(SEASON)
     assert tuple(published) == OPEN_TABLES
     assert "rejections.by_reason" not in published
+    # Day-to-day differences of persons on a route would show 1–4 people leaving: analysts only.
+    assert "persons.by_route_day" not in published
     assert published["decisions.by_authority"].columns == ("authority", "approved", "rejected")
+    # A helicopter leg is scanned at both ends: the month table counts crossings, not people.
+    month = published["crossings.by_month_checkpoint"]
+    assert month.columns == ("month", "checkpoint", "direction", "crossings")
+    assert month.count_columns == ("crossings",)
+    assert tourism_indicators(SEASON).tables["crossings.by_month_checkpoint"].columns[-1] == "persons"  # analysts'
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_inert():
+    table = Table("t", "t", ("code", "n"), (("=HYPERLINK(1)", 5), ("+1", 6), ("-2", -3), ("@SUM", 0), ("KAZ", 7)), "t")
+    rows = list(csv.reader(io.StringIO(table_csv(table), newline="")))
+    assert rows[1:] == [["'=HYPERLINK(1)", "5"], ["'+1", "6"], ["'-2", "-3"], ["'@SUM", "0"], ["KAZ", "7"]]
+
+
+# --- One fixed period per year ---------------------------------------------------------------------
+
+
+def test_each_year_publishes_only_its_season_once_closed_thirty_days(season, settings):
+    closes = season_period(2026)[0].last
+    assert open_period(2026) == season_period(2026)[0]
+    with pytest.raises(AccessDenied, match="30 days"):
+        open_data_file(None, 2026, "crossings.by_nationality", closes + timedelta(days=30))
+    name, text = open_data_file(None, 2026, "crossings.by_nationality", closes + timedelta(days=31))
+    assert name == "tengri-crossings.by_nationality-2026.csv"
+    assert text == table_csv(open_tables(open_period(2026))["crossings.by_nationality"])
+    assert [year for year, _period in open_years(closes + timedelta(days=31))][:1] == [2026]
+    assert 2026 not in [year for year, _period in open_years(closes + timedelta(days=30))]
+    settings.TENGRI_OPEN_DATA_DELAY_DAYS = 60
+    with pytest.raises(AccessDenied, match="60 days"):
+        open_data_file(None, 2026, "crossings.by_nationality", closes + timedelta(days=31))
+
+
+@pytest.mark.parametrize(
+    ("year", "table"), [(2026, "persons.by_route_day"), (2026, "passports"), (1850, OPEN_TABLES[0])]
+)
+def test_an_unknown_table_or_year_is_not_found(season, year, table):
+    with pytest.raises(NotFound):
+        open_data_file(None, year, table, date(2100, 1, 1))
+
+
+def test_no_two_downloads_can_be_subtracted_and_none_has_a_small_count(season, client, monkeypatch):
+    """The attacker's view: download every table the API lets anyone have, for every year it would take,
+    with whatever period it is asked for. A small cell exists in the records (the hand-counted world); yet
+    no two published files overlap in time (nothing to subtract), and no file has a count of 1–4."""
+    from tengri.api import indicators as api
+
+    raw = tourism_indicators(open_period(2026)).tables
+    assert any(1 <= cell < SUPPRESSION_THRESHOLD for key in OPEN_TABLES for row in _cells(raw[key]) for cell in row)
+    today = date(2027, 12, 1)  # the seasons 2026 and 2027 have both closed more than 30 days ago
+    monkeypatch.setattr(api, "_today", lambda: today)
+    published: dict[int, Period] = {}
+    for year in range(1999, today.year + 2):
+        for key in OPEN_TABLES:
+            url = f"/api/v1/open-data/{year}/{key}.csv"
+            response = client.get(url)
+            assert response.status_code in (200, 403, 404), (url, response.status_code)
+            if response.status_code != 200:
+                continue
+            published[year] = open_period(year)
+            # A period of one's own choosing is not a thing the API takes: the same file comes back.
+            narrower = client.get(url + "?first=2026-07-01&last=2026-07-15")
+            assert narrower.content == response.content
+            header, *rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+            for row in rows:
+                for column, cell in zip(header, row, strict=True):
+                    if column in raw[key].count_columns or column == "crossings":
+                        assert not (cell.isdigit() and 0 < int(cell) < SUPPRESSION_THRESHOLD), (year, key, row)
+    assert {2026, 2027} <= set(published) and today.year + 1 not in published  # 2028 has not even begun
+    periods = sorted(published.values(), key=lambda period: period.first)
+    for before, after in itertools.pairwise(periods):
+        assert before.last < after.first, (before, after)  # disjoint: no file is part of another
 
 
 def _count_indexes(table: Table) -> list[int]:

@@ -1,5 +1,6 @@
 """The indicators API: the figures and tables of a period as JSON (analysts, administrators), and the open-data
-CSV (public, ended periods only). Who may call what is the access matrix's (tests/core); here, what comes back."""
+CSV (public, one season per year once closed 30 days). Who may call what is the access matrix's (tests/core);
+here, what comes back."""
 
 import base64
 import csv
@@ -63,16 +64,39 @@ def test_a_bad_period_is_a_400_with_the_reason(client, demo_season, analyst_auth
     assert response.status_code == 400 and "ends before it begins" in response.json()["detail"]
 
 
-def test_the_open_data_csv_api_is_the_suppressed_table(client, history, after_the_season):
-    from tengri.indicators.opendata import open_tables, table_csv
+@pytest.mark.parametrize(
+    "query",
+    ["first=0001-01-01&last=0001-01-05", "first=9999-12-20&last=9999-12-31", "first=2020-01-01&last=2027-12-31"],
+)
+def test_a_period_out_of_range_is_a_400_not_a_500(client, demo_season, analyst_auth, query):
+    response = client.get(f"/api/v1/indicators?{query}", headers=analyst_auth)
+    assert response.status_code == 400
+    assert "2000 to 2100" in response.json()["detail"] or "at most" in response.json()["detail"]
 
-    response = client.get(f"/api/v1/open-data/crossings.by_nationality.csv?first={history.first}&last={history.last}")
+
+def test_the_open_data_csv_api_is_the_suppressed_table_of_the_years_season(client, history, after_the_season):
+    from tengri.indicators.opendata import open_period, open_tables, table_csv
+
+    response = client.get("/api/v1/open-data/2026/crossings.by_nationality.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert response.content.decode() == table_csv(open_tables(history)["crossings.by_nationality"])
+    assert response.content.decode() == table_csv(open_tables(open_period(2026))["crossings.by_nationality"])
     header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert header == ["nationality", "entries", "exits"] and rows
+    assert 'filename="tengri-crossings.by_nationality-2026.csv"' in response["Content-Disposition"]
 
 
-def test_an_unknown_open_data_table_is_a_404(client, demo_season, after_the_season):
-    response = client.get("/api/v1/open-data/members.csv?first=2026-07-01&last=2026-09-30")
-    assert response.status_code == 404
+@pytest.mark.parametrize(
+    "path", ["2026/members.csv", "2026/persons.by_route_day.csv", "1850/crossings.by_nationality.csv"]
+)
+def test_an_unknown_open_data_table_or_year_is_a_404(client, demo_season, after_the_season, path):
+    response = client.get(f"/api/v1/open-data/{path}")
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_open_data_of_a_season_not_closed_30_days_is_a_403_with_the_reason(client, demo_season, monkeypatch):
+    from tengri.api import indicators
+
+    monkeypatch.setattr(indicators, "_today", lambda: date(2027, 10, 31))  # the season closed on 1 October
+    response = client.get("/api/v1/open-data/2027/crossings.by_nationality.csv")
+    assert response.status_code == 403
+    assert "only for seasons that closed at least 30 days ago" in response.json()["detail"]

@@ -126,3 +126,37 @@ def test_the_claim_page_shows_its_form(client, analyst):
     client.force_login(analyst)
     response = client.get("/en/ledger/claim", {"claim": "2023 turnover USD 1.5 bn"})
     assert response.status_code == 200 and 'value="2023 turnover USD 1.5 bn"' in response.content.decode()
+
+
+def test_a_disputed_claim_is_shown_as_disputed_naming_both_entries(client, analyst, seeded):
+    client.force_login(analyst)
+    kz = TradeFigure.objects.get(indicator="turnover", period_last="2023-12-31", side="KZ")
+    kg = TradeFigure.objects.get(indicator="turnover", period_last="2023-12-31", side="KG")
+    response = client.post("/en/ledger/claim", {"claim": "2023 turnover USD 1.3 bn"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="verdict" data-status="disputed"' in html and 'class="badge disputed"' in html
+    assert "disputed: the sources disagree" in html
+    assert f"disputed: #{kg.pk} supports the claim, #{kz.pk} contradicts it" in html
+
+
+def test_the_ledger_page_survives_an_entry_stored_before_the_checks(client, analyst, seeded):
+    from datetime import date
+    from decimal import Decimal
+
+    TradeFigure.objects.create(
+        period_first=date(2026, 1, 1),
+        period_last=date(2026, 12, 31),
+        indicator="turnover",
+        value=Decimal("1.5"),
+        value_decimals=1,
+        scale="bn",
+        growth_pct=Decimal("-100"),
+        growth_decimals=0,
+        reported_by="kz_statistics",
+        side="KZ",
+        source="stored before the checks",
+    )
+    client.force_login(analyst)
+    assert client.get("/en/ledger/").status_code == 200
+    assert client.post("/en/ledger/claim", {"claim": "2025 turnover USD 1.5 bn"}).status_code == 200

@@ -1,6 +1,6 @@
 """Indicator endpoints: the headline figures and tables of a period (analysts, administrators), and the
-open-data tables as CSV (public, for periods that have ended). Thin: query → one access rule → one
-indicator function → schema."""
+open-data tables as CSV (public: one season per year, once it has been closed a while). Thin: query → one
+access rule → one indicator function → schema."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ninja import Field, Router, Schema
 
 from tengri.api.security import SIGNED_IN
 from tengri.core import access
-from tengri.core.errors import NotFound
 from tengri.indicators.report import period_parse, season_period
 
 router = Router(tags=["indicators"])
@@ -98,20 +97,15 @@ def indicators(request: HttpRequest, first: str | None = None, last: str | None 
     }
 
 
-@router.get("/open-data/{table}.csv", response={200: None, **ERRORS}, auth=None)
-def open_data_csv(request: HttpRequest, table: str, first: str | None = None, last: str | None = None):
-    """An open-data table as CSV: suppressed counts (cells under the threshold left empty), no personal
-    data. Public, for periods that have ended only (403 otherwise). Default: the latest ended season."""
-    from tengri.indicators.opendata import open_tables, table_csv
+@router.get("/open-data/{year}/{table}.csv", response={200: None, **ERRORS}, auth=None)
+def open_data_csv(request: HttpRequest, year: int, table: str):
+    """An open-data table of one year's season as CSV: counts of 1 to 4 published as "<5" (and where one
+    could be worked out, one more count withheld as "x"), no personal data. Public, one fixed period per
+    year (the registry's season), once it closed more than 30 days ago (403 before); 404 for a table or
+    year that does not exist."""
+    from tengri.indicators.opendata import open_data_file
 
-    default = season_period(_today().year)[0]
-    if default.last >= _today():
-        default = season_period(_today().year - 1)[0]
-    period = period_parse(first, last, default)
-    access.access_open_data(request.user, period.last, _today())
-    tables = open_tables(period)
-    if table not in tables:
-        raise NotFound(f"there is no open-data table {table}")
-    response = HttpResponse(table_csv(tables[table]), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tengri-{table}-{period.first}-{period.last}.csv"'
+    name, text = open_data_file(request.user, year, table, _today())
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -114,10 +114,14 @@ class PartOut(Schema):
     kind: str = Field(description="value, growth or share")
     claimed: str
     interval: str = Field(description="what the claim allows given its own rounding")
-    status: str = Field(description="supported, contradicted, unconfirmed or not_in_ledger")
+    status: str = Field(
+        description="supported, contradicted, disputed (one reported entry agrees, another contradicts), "
+        "unconfirmed or not_in_ledger"
+    )
     supported: bool | None
     entries: list[int]
     explanation: str
+    disagreement: str = Field(description="when disputed: which entries support the claim and which contradict it")
     comparisons: list[ComparisonOut]
 
 
@@ -129,7 +133,10 @@ class VerdictOut(Schema):
     indicator: str
     flow: str
     side: str
-    status: str
+    status: str = Field(
+        description="supported (every part), contradicted (a part), disputed (the sources disagree about a "
+        "part), unconfirmed or not_in_ledger"
+    )
     supported: bool | None
     entries: list[int]
     explanation: str

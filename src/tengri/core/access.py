@@ -273,8 +273,18 @@ def access_ledger_edit(user: User) -> None:
 
 
 def access_open_data(user: User, period_last: date, today: date) -> None:
-    """Open data (suppressed aggregates) is public, but only for periods that have ended: counts for
-    today would tell anyone how many people are in the border zone right now."""
+    """Open data (suppressed aggregates) is public, for everyone alike, but only for a season that closed
+    more than `TENGRI_OPEN_DATA_DELAY_DAYS` (default 30) days before today: counts for today would tell
+    anyone how many people are in the border zone right now, and late scans and corrections come in
+    after the close. Which periods exist at all (one season per year) is `indicators.opendata`'s."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
     del user
-    if period_last >= today:
-        raise AccessDenied("open data is published only for periods that have ended")
+    delay = int(getattr(settings, "TENGRI_OPEN_DATA_DELAY_DAYS", 30))
+    if not period_last + timedelta(days=delay) < today:
+        raise AccessDenied(
+            _("open data is published only for seasons that closed at least %(days)s days ago") % {"days": delay}
+        )

@@ -9,7 +9,14 @@ from django.core.exceptions import ValidationError
 from tengri.core.access import access_ledger_edit
 from tengri.core.errors import InvalidInput
 from tengri.core.rule_admin import RuleAdmin
-from tengri.indicators.ledger_services import FigureInput, figure_fields, trade_figure_delete, trade_figure_record
+from tengri.indicators.ledger_services import (
+    FigureInput,
+    figure_fields,
+    same_report,
+    trade_figure_delete,
+    trade_figure_record,
+    trade_figure_update,
+)
 from tengri.indicators.models import TradeFigure
 
 EDITED = (
@@ -55,7 +62,13 @@ class TradeFigureForm(forms.ModelForm):
         if self.errors:
             return cleaned
         try:
-            figure_fields(_figure_input(cleaned))
+            fields = figure_fields(_figure_input(cleaned))
+            other = same_report(fields, other_than=self.instance.pk) if self.instance.pk else None
+            if other is not None:
+                raise InvalidInput(
+                    f"source: entry #{other.pk} already records this report (same period, indicator, flow, "
+                    "side, reporter and source); correct that entry instead"
+                )
         except (InvalidInput, KeyError, TypeError) as error:
             field, _, why = str(error).partition(": ")
             raise ValidationError({field: why} if field in self.fields and why else str(error)) from None
@@ -75,12 +88,12 @@ class TradeFigureAdmin(RuleAdmin):
     readonly_fields = ()
 
     def save_model(self, request, obj, form, change):
+        data = _figure_input(form.cleaned_data)
         if change:
-            previous = TradeFigure.objects.get(pk=obj.pk)
-            key_changed = {"period_first", "period_last", "indicator", "flow", "side", "reported_by", "source"}
-            if key_changed & set(form.changed_data) or "share_of" in form.changed_data:
-                trade_figure_delete(actor=request.user, entry=previous, reason="re-entered in the admin")
-        saved, _outcome = trade_figure_record(actor=request.user, data=_figure_input(form.cleaned_data))
+            # Corrected in place, natural key too: the entry keeps its id, so what cites it still finds it.
+            trade_figure_update(actor=request.user, entry=TradeFigure.objects.get(pk=obj.pk), data=data)
+            return
+        saved, _outcome = trade_figure_record(actor=request.user, data=data)
         obj.pk = saved.pk  # the admin's answer links to what was saved
 
     def delete_model(self, request, obj):

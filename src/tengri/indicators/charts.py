@@ -161,7 +161,7 @@ def _occupancy(axes, table: Table) -> None:
     axes.set_yticks(list(range(len(resources))), resources, fontsize=7)
     axes.invert_yaxis()
     axes.set_xlim(0, max(100.0, *shares))
-    axes.set_xlabel(_("% of place-days used"), fontsize=8)
+    axes.set_xlabel(_("place-days used, per cent"), fontsize=8)
 
 
 def _decisions(axes, table: Table) -> None:

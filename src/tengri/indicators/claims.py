@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tengri.core.errors import InvalidInput
 from tengri.indicators.figures import Period
 from tengri.indicators.ledger import (
@@ -35,6 +38,9 @@ from tengri.indicators.ledger import (
 from tengri.indicators.models import SCALES, TOTAL_OF, Bound, Indicator, Kind, TradeFigure, period_label
 
 SUPPORTED, CONTRADICTED, UNCONFIRMED, NOT_IN_LEDGER = "supported", "contradicted", "unconfirmed", "not_in_ledger"
+# Reported entries disagree about the claim: one supports it (or is consistent with it), another contradicts
+# it (the two sides' statistics often differ). Neither outweighs the other, so the claim is not supported.
+DISPUTED = "disputed"
 HUNDRED = Decimal(100)
 
 
@@ -57,6 +63,7 @@ class ClaimPart:
     status: str  # supported, contradicted, unconfirmed, not_in_ledger
     comparisons: tuple[Comparison, ...]
     explanation: str
+    disagreement: str = ""  # when disputed: "disputed: #4 supports the claim, #7 contradicts it"
 
     @property
     def supported(self) -> bool | None:
@@ -252,23 +259,26 @@ _FILLER = set(
 def claim_parse(text: str) -> ParsedClaim:
     """Read a claim; InvalidInput says what is missing or was not understood."""
     if not text or not text.strip():
-        raise InvalidInput("write a claim, e.g. 'Jan–Aug 2025 turnover USD 1.4 bn, +21 %'")
+        raise InvalidInput(_("write a claim, e.g. 'Jan–Aug 2025 turnover USD 1.4 bn, +21 %'"))
     if len(text) > 500:
-        raise InvalidInput("a claim is one sentence: at most 500 characters")
+        raise InvalidInput(_("a claim is one sentence: at most 500 characters"))
     rest = _normalise(text)
+    _refuse_other_currency(rest)
     period, rest = _take_period(rest)
     side, rest = _take_side(rest)
     share, share_flow, share_word, rest = _take_share(rest)
     growth, rest = _take_growth(rest)
     value, scale, rest = _take_value(rest)
     indicator, flow, rest = _take_indicator(rest)
+    if indicator is not None:
+        _refuse_second_indicator(rest)
     missing = [
         what
         for what, found in (
-            ("a period (e.g. 2023, Q1 2025, Jan–Aug 2025)", period),
-            ("an indicator (turnover, exports, imports, agri trade)", indicator),
+            (_("a period (e.g. 2023, Q1 2025, Jan–Aug 2025)"), period),
+            (_("an indicator (turnover, exports, imports, agri trade)"), indicator),
             (
-                "a figure (a value like USD 1.4 bn, a growth like +21 %, or a share like over 80 % Kazakh exports)",
+                _("a figure (a value like USD 1.4 bn, a growth like +21 %, or a share like over 80 % Kazakh exports)"),
                 value or growth or share,
             ),
         )
@@ -277,8 +287,21 @@ def claim_parse(text: str) -> ParsedClaim:
     words = re.findall(r"[\w'%+./$-]+", rest)
     ignored = tuple(word for word in words if re.search(r"\w", word) and word.lower() not in _FILLER)
     if missing:
-        not_understood = f"; not understood: {' '.join(ignored)!r}" if ignored else ""
-        raise InvalidInput(f"could not read {' and '.join(missing)} in {text.strip()!r}{not_understood}")
+        not_understood = _("; not understood: %(words)r") % {"words": " ".join(ignored)} if ignored else ""
+        raise InvalidInput(
+            _("could not read %(missing)s in %(claim)r%(not_understood)s")
+            % {"missing": _(" and ").join(missing), "claim": text.strip(), "not_understood": not_understood}
+        )
+    unread = [word for word in ignored if _UNREAD_FIGURE.search(word)]
+    if unread:
+        # A number, a currency or a scale left unread is a figure the verdict would silently not check.
+        raise InvalidInput(
+            _(
+                "could not read all of the claim: %(words)r not understood, so it would not be checked; "
+                "check one figure at a time, e.g. 'Jan–Aug 2025 turnover USD 1.4 bn, +21 %%'"
+            )
+            % {"words": " ".join(ignored)}
+        )
     assert period is not None and indicator is not None
     share_indicator = ""
     if share is not None:
@@ -300,13 +323,68 @@ def claim_parse(text: str) -> ParsedClaim:
     )
 
 
+_SPACES = re.compile(r"[\u00a0\u202f\u2009\u2007]")
+# "1 400 m", "1 234 567": digits in groups of three after a space (or a no-break or thin space).
+_SPACE_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+_ANY_SCALE = "|".join(_SCALE_WORDS.values())
+# "1,4 bn", "1,4 %": a decimal comma, told from a thousands comma (1,317) by not having three digits after it.
+_DECIMAL_COMMA = re.compile(rf"(\d),(\d{{1,2}}|\d{{4,}})(?=\s*(?:%|(?:{_ANY_SCALE})(?![a-zа-я])))", re.IGNORECASE)
+_OTHER_CURRENCY = re.compile(
+    r"(?<![\w])(eur|euros?|€|kzt|tenge|тенге|₸|kgs|soms?|сом(?:ов|а)?|rub|roubles?|rubles?|руб(?:\.|л[а-я]*)?|₽|"
+    r"cny|yuan|юан[а-я]*|gbp|£|евро)(?![\w])",
+    re.IGNORECASE,
+)
+_UNREAD_FIGURE = re.compile(rf"\d|^(?:{_CURRENCY}|{_ANY_SCALE})$", re.IGNORECASE)
+
+
 def _normalise(text: str) -> str:
-    text = text.replace("\u00a0", " ").replace("–", "-").replace("—", " - ").replace("−", "-")
+    text = _SPACES.sub(" ", text).replace("–", "-").replace("—", " - ").replace("−", "-")
+    text = _SPACE_THOUSANDS.sub(lambda match: match.group(0).replace(" ", ""), text)
+    for number in re.findall(r"\d+(?:[.,]\d+)+", text):
+        if "." in number and "," in number:  # 1.400,5 or 1,400.5: whose convention?
+            _refuse_ambiguous(number)
     if re.search(r"[а-яА-Я]", text):  # Russian writes 1,4 for 1.4
         text = re.sub(r"(\d),(\d)", r"\1.\2", text)
-    else:  # English writes 1,317 for 1317
-        text = re.sub(r"(\d),(\d{3})(?!\d)", r"\1\2", text)
+    else:  # English writes 1,317 for 1317, and sometimes 1,4 bn for 1.4 bn
+        text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    ambiguous = re.search(r"\d+(?:[.,]\d+)*,\d+(?:[.,]\d+)*", text)
+    if ambiguous:
+        _refuse_ambiguous(ambiguous.group(0))
     return " " + text + " "
+
+
+def _refuse_ambiguous(number: str) -> None:
+    # Reading only the digits after the comma would claim a different number: say so instead.
+    raise InvalidInput(
+        _(
+            "%(number)r: cannot tell a decimal comma from a thousands separator here; write "
+            "1.4 bn for one point four billion, 1400 m or 1 400 m for fourteen hundred million"
+        )
+        % {"number": number}
+    )
+
+
+def _refuse_other_currency(text: str) -> None:
+    match = _OTHER_CURRENCY.search(text)
+    if match:
+        raise InvalidInput(
+            _(
+                "%(currency)r: the ledger keeps figures in USD only, as published; a claim in another "
+                "currency cannot be checked against them (convert it and say so, or quote the USD figure)"
+            )
+            % {"currency": match.group(0)}
+        )
+
+
+def _refuse_second_indicator(rest: str) -> None:
+    """What is left after the indicator was read names another one: "KG exports …, KG imports …"."""
+    second = re.search(rf"(?<![\w])(?:exports?|imports?|экспорт[а-я]*|импорт[а-я]*|{_TRADE})(?![\w])", rest, re.I)
+    if second:
+        raise InvalidInput(
+            _("the claim names more than one indicator (%(word)r too): check one figure at a time")
+            % {"word": second.group(0)}
+        )
 
 
 def _cut(text: str, match: re.Match) -> str:
@@ -352,7 +430,8 @@ def _month_end(year: int, month: int) -> date:
 def _months(first: str, last: str, year: str) -> Period:
     start, end = _month_number(first), _month_number(last)
     if end < start:
-        raise InvalidInput(f"the period {first}–{last} {year} ends before it begins")
+        names = {"first": first, "last": last, "year": year}
+        raise InvalidInput(_("the period %(first)s–%(last)s %(year)s ends before it begins") % names)
     return Period(date(int(year), start, 1), _month_end(int(year), end))
 
 
@@ -428,8 +507,10 @@ def _take_growth(text: str) -> tuple[Number | None, str]:
     if not match:
         if re.search(r"\d\s*%", text):
             raise InvalidInput(
-                "a percentage without + or − or a word like 'up', 'рост на': write growth as +21 % "
-                "and a share as 'over 80 % Kazakh exports'"
+                _(
+                    "a percentage without + or − or a word like 'up', 'рост на': write growth as +21 % "
+                    "and a share as 'over 80 % Kazakh exports'"
+                )
             )
         return None, text
     sign_word, digits = match.groups()
@@ -464,15 +545,23 @@ def _take_indicator(text: str) -> tuple[str | None, str, str]:
     agri_in_flow = directed is not None and re.search(rf"(?<![\w]){agri_words}", directed.group(0), re.I)
     agri = re.search(rf"(?<![\w]){agri_words}", rest, re.I)
     rest = _cut(rest, agri) if agri else rest
-    trade = re.search(rf"(?<![\w])(?:{_TRADE})", rest, re.I)
+    trade = re.search(rf"(?<![\w])(?:{_TRADE})(?:[\s-]+(?:{_TRADE}))*", rest, re.I)
     rest = _cut(rest, trade) if trade else rest
     prefix = "agri_" if agri or agri_in_flow else ""
+    total = trade or (agri and re.search(rf"(?<![\w])(?:{_TRADE})", agri.group(0), re.I))
+    if directed and total:  # "agri trade USD 99.9 m, Kazakh exports USD 80.1 m": a total and a flow
+        raise InvalidInput(
+            _("the claim names more than one indicator (%(word)r too): check one figure at a time")
+            % {"word": directed.group(0).strip()}
+        )
     if directed:
         owner_before, word, owner_after, partner = directed.groups()
         owner = owner_before or owner_after
         exports = word.lower().startswith(("export", "экспорт"))
         if not owner and not partner:
-            raise InvalidInput(f"say whose {word}: e.g. 'Kazakh {word}', 'KG {word}' or '{word} to KG'")
+            raise InvalidInput(
+                _("say whose %(word)s: e.g. 'Kazakh %(word)s', 'KG %(word)s' or '%(word)s to KG'") % {"word": word}
+            )
         country = _owner_country(owner) if owner else ("KG" if _owner_country(partner) == "KZ" else "KZ")
         other = "KG" if country == "KZ" else "KZ"
         flow = f"{country}>{other}" if exports else f"{other}>{country}"
@@ -504,9 +593,11 @@ def claim_check(text: str) -> ClaimVerdict:
     if claim.share is not None:
         parts.append(_share_part(claim, entries, derived))
     status = _overall(parts)
-    whose = f" ({claim.side} figures only)" if claim.side else ""
+    whose = _(" (%(side)s figures only)") % {"side": claim.side} if claim.side else ""
     explanation = f"{period_label(claim.period.first, claim.period.last)} {claim.indicator}{whose}: " + "; ".join(
-        f"{part.kind} {part.status.replace('_', ' ')}" for part in parts
+        (_("%(part)s %(status)s") % {"part": PART_NAMES[part.kind], "status": STATUS_NAMES[part.status]})
+        + (f" ({part.disagreement})" if part.disagreement else "")
+        for part in parts
     )
     return ClaimVerdict(
         claim=claim.text,
@@ -525,6 +616,8 @@ def _overall(parts: list[ClaimPart]) -> str:
     statuses = {part.status for part in parts}
     if CONTRADICTED in statuses:
         return CONTRADICTED
+    if DISPUTED in statuses:
+        return DISPUTED
     if statuses == {SUPPORTED}:
         return SUPPORTED
     if statuses == {NOT_IN_LEDGER}:
@@ -606,14 +699,39 @@ def _part(kind: str, claimed: str, interval: str, reported: list[Comparison], de
     evidence = reported or derived
     outcomes = {comparison.outcome for comparison in evidence}
     status = next((outcome for outcome in (SUPPORTED, UNCONFIRMED, CONTRADICTED) if outcome in outcomes), NOT_IN_LEDGER)
+    if CONTRADICTED in outcomes and status != CONTRADICTED:
+        # One entry agreeing does not outweigh another contradicting it: the sources disagree.
+        status = DISPUTED
     if not evidence:
-        explanation = f"no reported entry and no derived figure for this {kind} in that period"
+        explanation = _("no reported entry and no derived figure for this %(part)s in that period") % {
+            "part": PART_NAMES[kind]
+        }
     else:
-        source = "reported entries" if reported else "derived figures only (no reported entry)"
-        explanation = f"claimed {claimed}, i.e. {interval}; from {source}: " + "; ".join(
-            comparison.explanation for comparison in evidence
+        source = _("reported entries") if reported else _("derived figures only (no reported entry)")
+        explanation = _("claimed %(claimed)s, i.e. %(interval)s; from %(source)s: %(evidence)s") % {
+            "claimed": claimed,
+            "interval": interval,
+            "source": source,
+            "evidence": "; ".join(comparison.explanation for comparison in evidence),
+        }
+    disagreement = _disagreement(evidence) if status == DISPUTED else ""
+    if disagreement:
+        explanation = f"{disagreement}. {explanation}"
+    return ClaimPart(kind, claimed, interval, status, tuple(evidence), explanation, disagreement)
+
+
+def _disagreement(evidence: list[Comparison]) -> str:
+    """ "disputed: #4 supports the claim, #7 contradicts it", naming every entry on each side."""
+
+    def named(outcomes: tuple[str, ...]) -> str:
+        return ", ".join(
+            "+".join(f"#{pk}" for pk in comparison.entries) for comparison in evidence if comparison.outcome in outcomes
         )
-    return ClaimPart(kind, claimed, interval, status, tuple(evidence), explanation)
+
+    names = {"agreeing": named((SUPPORTED, UNCONFIRMED)), "contradicting": named((CONTRADICTED,))}
+    if SUPPORTED in {comparison.outcome for comparison in evidence}:
+        return _("disputed: %(agreeing)s supports the claim, %(contradicting)s contradicts it") % names
+    return _("disputed: %(agreeing)s is consistent with the claim, %(contradicting)s contradicts it") % names
 
 
 def _outcome(point: Decimal | None, evidence: Interval, wanted: Interval) -> str:
@@ -627,9 +745,19 @@ def _outcome(point: Decimal | None, evidence: Interval, wanted: Interval) -> str
 
 
 _WHY = {
-    SUPPORTED: "lies within the claim's rounding",
-    CONTRADICTED: "cannot be reconciled with the claim even allowing for rounding",
-    UNCONFIRMED: "is consistent with the claim only within its own rounding, not confirmed at the claim's precision",
+    SUPPORTED: gettext_lazy("lies within the claim's rounding"),
+    CONTRADICTED: gettext_lazy("cannot be reconciled with the claim even allowing for rounding"),
+    UNCONFIRMED: gettext_lazy(
+        "is consistent with the claim only within its own rounding, not confirmed at the claim's precision"
+    ),
+}
+PART_NAMES = {"value": gettext_lazy("value"), "growth": gettext_lazy("growth"), "share": gettext_lazy("share")}
+STATUS_NAMES = {
+    SUPPORTED: gettext_lazy("supported"),
+    CONTRADICTED: gettext_lazy("contradicted"),
+    DISPUTED: gettext_lazy("disputed"),
+    UNCONFIRMED: gettext_lazy("unconfirmed"),
+    NOT_IN_LEDGER: gettext_lazy("not in ledger"),
 }
 
 
@@ -647,7 +775,9 @@ def _compare_entry(
     outcome = _outcome(point, evidence, wanted)
     shown = entry.display_growth if growth else entry.display_value
     why = (
-        _WHY[outcome] if point is not None or outcome != SUPPORTED else "allows only values within the claim's interval"
+        _WHY[outcome]
+        if point is not None or outcome != SUPPORTED
+        else gettext_lazy("allows only values within the claim's interval")
     )
     evidence_text = (
         f"#{entry.pk} {entry.side} {entry.get_reported_by_display()}: {shown} ({_range(evidence, unit, scale)})"
@@ -656,14 +786,27 @@ def _compare_entry(
 
 
 def _compare_derived(figure: DerivedFigure, wanted: Interval, scale: str) -> Comparison:
-    point = figure.value if figure.bound == Bound.EQUAL else None
-    outcome = _outcome(point, figure.interval, wanted)
+    # A derived figure is not a published one: its central value is only the middle of what its inputs'
+    # rounding allows. It supports a claim only when everything it allows lies in the claim's interval.
+    if not figure.interval.overlaps(wanted):
+        outcome, why = CONTRADICTED, str(_WHY[CONTRADICTED])
+    elif figure.interval.within(wanted):
+        outcome, why = SUPPORTED, _("lies wholly within the claim's rounding")
+    else:
+        outcome = UNCONFIRMED
+        why = _(
+            "only partly lies within the claim's rounding: the claim is more precise than what the "
+            "published figures imply, so it is neither confirmed nor contradicted"
+        )
     inputs = ", ".join(f"#{pk}" for pk in figure.from_entries)
-    evidence_text = (
-        f"derived {figure.kind.replace('_', ' ')} from {inputs}: {figure.display_value} "
-        f"({_range(figure.interval, figure.unit, scale or figure.scale)}; {figure.formula})"
-    )
-    return Comparison(figure.from_entries, True, evidence_text, outcome, f"{evidence_text} {_WHY[outcome]}")
+    evidence_text = _("derived %(kind)s from %(inputs)s: %(value)s (%(range)s; %(formula)s)") % {
+        "kind": figure.kind.replace("_", " "),
+        "inputs": inputs,
+        "value": figure.display_value,
+        "range": _range(figure.interval, figure.unit, scale or figure.scale),
+        "formula": figure.formula,
+    }
+    return Comparison(figure.from_entries, True, evidence_text, outcome, f"{evidence_text} {why}")
 
 
 def _range(interval: Interval, unit: str, scale: str) -> str:
@@ -686,4 +829,4 @@ def _exact(number: Decimal) -> str:
     return text
 
 
-__all__ = ["ClaimPart", "ClaimVerdict", "Comparison", "claim_check", "claim_parse", "show"]
+__all__ = ["DISPUTED", "ClaimPart", "ClaimVerdict", "Comparison", "claim_check", "claim_parse", "show"]

@@ -11,8 +11,13 @@ printed here is the exact range, not a float's approximation of it.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
+
+from django.utils.translation import gettext as _
 
 from tengri.indicators.figures import Period
 from tengri.indicators.models import (
@@ -28,6 +33,8 @@ from tengri.indicators.models import (
 )
 
 HUNDRED = Decimal(100)
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -148,10 +155,12 @@ class MirrorPair:
 
     @property
     def explanation(self) -> str:
-        return (
-            f"#{self.kz.pk} (KZ) − #{self.kg.pk} (KG) = {self.display_gap}, "
-            f"{self.gap_pct.quantize(Decimal('0.1'))} % of their mean"
-        )
+        return _("#%(kz)s (KZ) − #%(kg)s (KG) = %(gap)s, %(gap_pct)s %% of their mean") % {
+            "kz": self.kz.pk,
+            "kg": self.kg.pk,
+            "gap": self.display_gap,
+            "gap_pct": self.gap_pct.quantize(Decimal("0.1")),
+        }
 
 
 # --- Reported entries ---------------------------------------------------------------------------------
@@ -208,21 +217,34 @@ def derived_figures(entries: list[TradeFigure] | None = None) -> list[DerivedFig
     parts and wholes, growth between two years of one side. Computed on each call; nothing is stored."""
     entries = ledger_entries() if entries is None else entries
     values = [entry for entry in entries if entry.kind == Kind.VALUE]
-    figures: list[DerivedFigure] = []
-    figures += [_year_earlier_base(entry) for entry in values if entry.growth_pct is not None]
+    computed: list[DerivedFigure | None] = []
+    computed += [_computed(_year_earlier_base, entry) for entry in values if entry.growth_pct is not None]
     for share in (entry for entry in entries if entry.kind == Kind.SHARE):
         whole = _whole_of(share, values)
         if whole is not None:
-            figures.append(_share_amount(share, whole))
+            computed.append(_computed(_share_amount, share, whole))
     for part in values:
         whole = _whole_of(part, values)
         if whole is not None:
-            figures.append(_share_of_total(part, whole))
+            computed.append(_computed(_share_of_total, part, whole))
     for earlier in values:
         for later in values:
             if _one_year_apart(earlier, later):
-                figures.append(_growth_between(earlier, later))
-    return figures
+                computed.append(_computed(_growth_between, earlier, later))
+    return [figure for figure in computed if figure is not None]
+
+
+def _computed(derive: Callable[..., T], *entries: TradeFigure) -> T | None:
+    """The figure `derive` computes from `entries`, or None when it cannot be computed from them.
+
+    The service refuses what cannot be computed (growth of −100 %, a value of 0, the year 0001), but an
+    entry stored before those checks, or written around them, must not take the ledger page, the API, the
+    claim check and the season report down with it: that one figure is left out (and logged)."""
+    try:
+        return derive(*entries)
+    except (ArithmeticError, ValueError, TypeError) as error:
+        logger.warning("ledger: %s from %s left out: %r", derive.__name__, [entry.pk for entry in entries], error)
+        return None
 
 
 def _year_earlier_base(entry: TradeFigure) -> DerivedFigure:
@@ -235,12 +257,20 @@ def _year_earlier_base(entry: TradeFigure) -> DerivedFigure:
     low, high = values.low / (1 + growths.high / HUNDRED), values.high / (1 + growths.low / HUNDRED)
     value_only = Interval(values.low / factor, values.high / factor)
     scale = entry.scale
-    explanation = (
-        f"{entry.display_value} published with {entry.display_growth}: the same period a year earlier was "
-        f"{show(value / factor, 'USD', scale)}. The value is rounded to ±{entry.half_step} {scale} and the growth "
-        f"to ±{entry.growth_half_step} pp, so the base lies in {show_range(low, high, 'USD', scale)} "
-        f"({show_range(value_only.low, value_only.high, 'USD', scale)} from the value's rounding alone)."
-    )
+    explanation = _(
+        "%(value)s published with %(growth)s: the same period a year earlier was %(base)s. The value is "
+        "rounded to ±%(half)s %(scale)s and the growth to ±%(growth_half)s pp, so the base lies in %(range)s "
+        "(%(value_range)s from the value's rounding alone)."
+    ) % {
+        "value": entry.display_value,
+        "growth": entry.display_growth,
+        "base": show(value / factor, "USD", scale),
+        "half": entry.half_step,
+        "scale": scale,
+        "growth_half": entry.growth_half_step,
+        "range": show_range(low, high, "USD", scale),
+        "value_range": show_range(value_only.low, value_only.high, "USD", scale),
+    }
     return DerivedFigure(
         key=f"base.{entry.pk}",
         kind="year_earlier_base",
@@ -305,10 +335,15 @@ def _share_amount(share: TradeFigure, whole: TradeFigure) -> DerivedFigure:
         scale=scale,
         from_entries=(share.pk, whole.pk),
         formula=f"#{share.pk} × #{whole.pk} = {bound}{share.published_value} % × {whole.published_value} {scale}",
-        explanation=(
-            f"{share.display_value} of {whole.display_value}: {bound}{show(value, 'USD', scale)}; with the total "
-            f"rounded to ±{whole.half_step} {scale}, {show_range(low, high, 'USD', scale)}."
-        ),
+        explanation=_("%(share)s of %(whole)s: %(amount)s; with the total rounded to ±%(half)s %(scale)s, %(range)s.")
+        % {
+            "share": share.display_value,
+            "whole": whole.display_value,
+            "amount": bound + show(value, "USD", scale),
+            "half": whole.half_step,
+            "scale": scale,
+            "range": show_range(low, high, "USD", scale),
+        },
         bound=share.bound,
     )
 
@@ -333,14 +368,19 @@ def _share_of_total(part: TradeFigure, whole: TradeFigure) -> DerivedFigure:
         scale="",
         from_entries=(part.pk, whole.pk),
         formula=f"#{part.pk} / #{whole.pk} × 100 = {part.published_value} / {whole.published_value} × 100",
-        explanation=(
-            f"{part.display_value} of {whole.display_value} is {show(value, '%', '')} "
-            f"({show_range(low, high, '%', '')} given the rounding)."
-        ),
+        explanation=_("%(part)s of %(whole)s is %(share)s (%(range)s given the rounding).")
+        % {
+            "part": part.display_value,
+            "whole": whole.display_value,
+            "share": show(value, "%", ""),
+            "range": show_range(low, high, "%", ""),
+        },
     )
 
 
 def _one_year_apart(earlier: TradeFigure, later: TradeFigure) -> bool:
+    if later.period_first.year <= 1:  # no year before it (an entry stored before the service's checks)
+        return False
     return (
         earlier.side == later.side
         and earlier.side != Side.JOINT
@@ -357,7 +397,11 @@ def _growth_between(earlier: TradeFigure, later: TradeFigure) -> DerivedFigure:
     assert afters.low is not None and afters.high is not None
     value = (amount(later) / amount(earlier) - 1) * HUNDRED
     low, high = (afters.low / befores.high - 1) * HUNDRED, (afters.high / befores.low - 1) * HUNDRED
-    published = f"; {later.display_growth} was published with #{later.pk}" if later.growth_pct is not None else ""
+    published = (
+        _("; %(growth)s was published with #%(entry)s") % {"growth": later.display_growth, "entry": later.pk}
+        if later.growth_pct is not None
+        else ""
+    )
     return DerivedFigure(
         key=f"growth.{earlier.pk}.{later.pk}",
         kind="growth_between",
@@ -374,11 +418,20 @@ def _growth_between(earlier: TradeFigure, later: TradeFigure) -> DerivedFigure:
         formula=(
             f"(#{later.pk} / #{earlier.pk} − 1) × 100 = ({later.published_value} / {earlier.published_value} − 1) × 100"
         ),
-        explanation=(
-            f"{later.period_label} {later.display_value} against {earlier.period_label} {earlier.display_value} "
-            f"({later.side}): {show(value, '%', '', sign=True)}, {show_range(low, high, '%', '', sign=True)} "
-            f"given the rounding{published}."
-        ),
+        explanation=_(
+            "%(later_period)s %(later)s against %(earlier_period)s %(earlier)s (%(side)s): %(growth)s, %(range)s "
+            "given the rounding%(published)s."
+        )
+        % {
+            "later_period": later.period_label,
+            "later": later.display_value,
+            "earlier_period": earlier.period_label,
+            "earlier": earlier.display_value,
+            "side": later.side,
+            "growth": show(value, "%", "", sign=True),
+            "range": show_range(low, high, "%", "", sign=True),
+            "published": published,
+        },
     )
 
 
@@ -394,7 +447,9 @@ def mirror_pairs(entries: list[TradeFigure] | None = None) -> list[MirrorPair]:
     for kz in (entry for entry in values if entry.side == Side.KZ):
         for kg in (entry for entry in values if entry.side == Side.KG):
             if _mirror_key(kz) == _mirror_key(kg):
-                pairs.append(_mirror_pair(kz, kg))
+                pair = _computed(_mirror_pair, kz, kg)
+                if pair is not None:
+                    pairs.append(pair)
     return sorted(pairs, key=lambda pair: (pair.indicator, pair.period.first, pair.period.last, pair.kz.pk))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -40,6 +41,10 @@ COLUMNS = (
 OPTIONAL_COLUMNS = ("bound", "share_of", "speaker")
 MAX_BYTES = 2_000_000
 MAX_ROWS = 10_000
+# A cell a spreadsheet would run as a formula (=HYPERLINK(...), +cmd|...): the export writes it with a
+# leading ' (shown as text), and the import takes that ' off again, so export → import changes nothing.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,13 @@ def ledger_csv_import(file: IO[bytes] | IO[str] | bytes | str, actor) -> ImportR
     `ledger.import` entry with the counts. Runs in one transaction."""
     text = _text(file)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    _check_header(reader.fieldnames)
+    _check_header(_read(reader, lambda: reader.fieldnames))
     figures: list[tuple[int, FigureInput]] = []
     seen: dict[tuple, int] = {}
-    for number, row in enumerate(reader, start=1):
+    rows = iter(reader)
+    number = 0
+    while (row := _read(reader, lambda: next(rows, None))) is not None:
+        number += 1
         if number > MAX_ROWS:
             raise InvalidInput(f"at most {MAX_ROWS} rows in one file")
         figure = _figure(number, reader.line_num, row)
@@ -76,6 +84,16 @@ def ledger_csv_import(file: IO[bytes] | IO[str] | bytes | str, actor) -> ImportR
     if not figures:
         raise InvalidInput("the file has a header but no rows")
     return _record(figures, actor)
+
+
+def _read(reader: csv.DictReader, step):
+    """One step of the CSV reader; a line it cannot read (a cell over the csv module's 128 KB, say) is
+    refused naming the line, not left to raise csv.Error into a server error."""
+    try:
+        return step()
+    except csv.Error as error:
+        # line_num counts the lines of the records read whole; the bad one starts on the next line
+        raise InvalidInput(f"line {reader.line_num + 1}: cannot be read as CSV ({error})") from None
 
 
 @transaction.atomic
@@ -99,11 +117,17 @@ def _text(file: IO[bytes] | IO[str] | bytes | str) -> str:
     if len(content) > MAX_BYTES:
         raise InvalidInput(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
     if isinstance(content, str):
-        return content.removeprefix("\ufeff")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInput(f"the file is not UTF-8 (byte {error.start} cannot be read): save it as UTF-8") from None
+        text = content.removeprefix("\ufeff")
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InvalidInput(f"the file is not UTF-8 (byte {error.start} cannot be read): save it as UTF-8") from None
+    if "\x00" in text:
+        # PostgreSQL cannot store a NUL character; it is never part of a figure, so the file is damaged.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidInput(f"line {line}: contains a NUL character (\\x00); the file is damaged or not a text CSV")
+    return text
 
 
 def _check_header(fieldnames) -> None:
@@ -124,7 +148,7 @@ def _figure(number: int, line: int, row: dict) -> FigureInput:
     where = f"row {number} (line {line})"
     if None in row or any(value is None for value in row.values()):
         raise InvalidInput(f"{where}: has {'more' if None in row else 'fewer'} cells than the header")
-    cells = {name.strip(): (value or "").strip() for name, value in row.items()}
+    cells = {name.strip(): _unguarded((value or "").strip()) for name, value in row.items()}
     try:
         figure = FigureInput(
             period_first=_date(cells, "period_first", required=True),  # type: ignore[arg-type]
@@ -152,6 +176,19 @@ def _figure(number: int, line: int, row: dict) -> FigureInput:
     return figure
 
 
+def _unguarded(cell: str) -> str:
+    """The cell without the ' the export puts before a formula-like cell ("'=x" → "=x")."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
+def _guarded(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, written as text: "=x" → "'=x". A plain number ("-3")
+    runs nothing and stays a number."""
+    if cell.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def _date(cells: dict[str, str], column: str, *, required: bool) -> date | None:
     text = cells[column]
     if not text and not required:
@@ -170,7 +207,8 @@ def ledger_csv(entries: list[TradeFigure]) -> str:
     for entry in entries:
         growth = entry.published_growth
         writer.writerow(
-            [
+            _guarded(cell)
+            for cell in [
                 entry.period_first.isoformat(),
                 entry.period_last.isoformat(),
                 entry.indicator,

@@ -115,6 +115,7 @@ def verdict_data(verdict: ClaimVerdict) -> dict[str, Any]:
                 "supported": part.supported,
                 "entries": list(part.entries),
                 "explanation": part.explanation,
+                "disagreement": part.disagreement,
                 "comparisons": [
                     {
                         "entries": list(comparison.entries),

@@ -35,6 +35,16 @@ CONTENT = (
     "note",
 )
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+# The years a trade figure can be about: an import's typo (0001, 2205) would otherwise be stored and then
+# break every figure derived from it (a year before year 1 does not exist).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+# The model's digits (value: 20 digits, 6 after the point; growth_pct: 9 digits, 3 after the point). A
+# number the column cannot hold is refused here, not stored rounded (or, on SQLite, stored and unreadable).
+VALUE_DECIMALS, VALUE_LIMIT = 6, Decimal(10) ** 13
+GROWTH_DECIMALS, GROWTH_LIMIT = 3, Decimal(10) ** 6
+# The longest text each field keeps; the database refuses longer (PostgreSQL) or silently keeps it (SQLite).
+MAX_LENGTHS = {"speaker": 100, "source": 300, "source_url": 500, "note": 2000}
+TEXT_FIELDS = ("indicator", "flow", "share_of", "bound", "scale", "currency", "reported_by", "side", *MAX_LENGTHS)
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,9 @@ def figure_fields(data: FigureInput) -> dict[str, Any]:
     """The model fields of a checked figure; InvalidInput names the first thing wrong (field: why)."""
     value, value_decimals = published_number(data.value, "value")
     growth, growth_decimals = (
-        published_number(data.growth_pct, "growth_pct") if data.growth_pct.strip() else (None, None)
+        published_number(data.growth_pct, "growth_pct", max_decimals=GROWTH_DECIMALS)
+        if data.growth_pct.strip()
+        else (None, None)
     )
     fields: dict[str, Any] = {
         "period_first": data.period_first,
@@ -93,8 +105,9 @@ def figure_fields(data: FigureInput) -> dict[str, Any]:
     return fields
 
 
-def published_number(text: str, column: str) -> tuple[Decimal, int]:
-    """ "1.4" → (1.4, 1 digit after the point); "1,4" and "+21" too. InvalidInput if it is no number."""
+def published_number(text: str, column: str, *, max_decimals: int = VALUE_DECIMALS) -> tuple[Decimal, int]:
+    """ "1.4" → (1.4, 1 digit after the point); "1,4" and "+21" too. InvalidInput if it is no number, or
+    has more digits after the point than the ledger keeps (it would be stored rounded)."""
     cleaned = text.strip().replace(",", ".").replace(" ", "").replace("\u00a0", "").replace("−", "-")
     if not _NUMBER.fullmatch(cleaned):
         raise InvalidInput(f"{column}: {text!r} is not a number as published (e.g. 1.4, 326, +21)")
@@ -103,27 +116,43 @@ def published_number(text: str, column: str) -> tuple[Decimal, int]:
     except InvalidOperation:  # pragma: no cover - the pattern already refused it
         raise InvalidInput(f"{column}: {text!r} is not a number") from None
     decimals = len(cleaned.split(".", 1)[1]) if "." in cleaned else 0
-    if decimals > 6:
-        raise InvalidInput(f"{column}: at most 6 digits after the point")
+    if decimals > max_decimals:
+        raise InvalidInput(f"{column}: at most {max_decimals} digits after the point, not {decimals} ({text!r})")
     return number, decimals
 
 
 def _check(fields: dict[str, Any]) -> None:
+    _check_text(fields)
     _one_of(fields, "indicator", Indicator.values)
     _one_of(fields, "flow", Flow.values)
     _one_of(fields, "reported_by", Reporter.values)
     _one_of(fields, "side", Side.values)
     _one_of(fields, "bound", Bound.values)
-    if fields["period_first"] > fields["period_last"]:
-        raise InvalidInput("period_last: the period ends before it begins")
+    _check_period(fields)
     if not fields["source"]:
         raise InvalidInput("source: say where the figure was published")
-    if len(fields["source"]) > 300 or len(fields["source_url"]) > 500:
-        raise InvalidInput("source: at most 300 characters, source_url at most 500")
     if fields["source_url"] and not re.match(r"https?://[^\s/]+\.[^\s]+$", fields["source_url"]):
         raise InvalidInput(f"source_url: {fields['source_url']!r} is not an http(s) address")
     _check_flow(fields)
     _check_value(fields)
+    _check_growth(fields["growth_pct"])
+
+
+def _check_text(fields: dict[str, Any]) -> None:
+    for name in TEXT_FIELDS:
+        if "\x00" in fields[name]:
+            raise InvalidInput(f"{name}: contains a NUL character (\\x00): remove it")
+    for name, limit in MAX_LENGTHS.items():
+        if len(fields[name]) > limit:
+            raise InvalidInput(f"{name}: at most {limit} characters, not {len(fields[name])}")
+
+
+def _check_period(fields: dict[str, Any]) -> None:
+    for name in ("period_first", "period_last"):
+        if not FIRST_YEAR <= fields[name].year <= LAST_YEAR:
+            raise InvalidInput(f"{name}: {fields[name].isoformat()} is not a year from {FIRST_YEAR} to {LAST_YEAR}")
+    if fields["period_first"] > fields["period_last"]:
+        raise InvalidInput("period_last: the period ends before it begins")
 
 
 def _check_flow(fields: dict[str, Any]) -> None:
@@ -151,12 +180,23 @@ def _check_value(fields: dict[str, Any]) -> None:
         return
     if fields["scale"] not in SCALES:
         raise InvalidInput(f"scale: {fields['scale']!r} is not one of k, m, bn (or empty for units)")
-    if fields["value"] < 0:
-        raise InvalidInput("value: a trade value is not negative")
+    if fields["value"] <= 0:
+        # A zero would be divided by (growth between two years, a share of it): nobody publishes trade of 0.
+        raise InvalidInput("value: a trade value is more than 0")
     if fields["currency"] != "USD":
         raise InvalidInput(f"currency: only USD figures are kept, not {fields['currency']!r}")
-    if fields["value"] >= Decimal(10) ** 13:
+    if fields["value"] >= VALUE_LIMIT:
         raise InvalidInput("value: too large")
+
+
+def _check_growth(growth: Decimal | None) -> None:
+    if growth is None:
+        return
+    if growth <= -100:
+        # −100 % would mean the year before was infinitely larger; the base it implies divides by 1 + g/100.
+        raise InvalidInput(f"growth_pct: {growth} % is not a growth rate (more than −100 %)")
+    if abs(growth) >= GROWTH_LIMIT:
+        raise InvalidInput(f"growth_pct: {growth} % is too large (less than {GROWTH_LIMIT} %)")
 
 
 def _one_of(fields: dict[str, Any], name: str, allowed: list[str]) -> None:
@@ -178,6 +218,39 @@ def trade_figure_record(*, actor, data: FigureInput) -> tuple[TradeFigure, str]:
         audit_record(actor=actor, action="ledger.entry_create", subject=entry, data=_audit_data(entry, {}))
         return entry, "created"
     changed = {name: _text(getattr(entry, name)) for name in CONTENT if getattr(entry, name) != fields[name]}
+    if not changed:
+        return entry, "unchanged"
+    for name in changed:
+        setattr(entry, name, fields[name])
+    entry.save(update_fields=list(changed))
+    audit_record(actor=actor, action="ledger.entry_update", subject=entry, data=_audit_data(entry, changed))
+    return entry, "updated"
+
+
+def same_report(fields: dict[str, Any], *, other_than: int | None = None) -> TradeFigure | None:
+    """The entry already recording the report these fields name (natural key), other than entry `other_than`."""
+    entries = TradeFigure.objects.filter(**{name: fields[name] for name in NATURAL_KEY})
+    if other_than is not None:
+        entries = entries.exclude(pk=other_than)
+    return entries.first()
+
+
+@transaction.atomic
+def trade_figure_update(*, actor, entry: TradeFigure, data: FigureInput) -> tuple[TradeFigure, str]:
+    """Correct one entry in place, its natural key included (a typo in the period or the source): it keeps
+    its id, so what cites it (a report, a claim's evidence) still finds it. Refused, naming the other entry,
+    when another entry already records the report the new key names: two entries would be one report.
+    Returns the entry and "updated" or "unchanged"; audited with the previous values."""
+    fields = figure_fields(data)
+    entry = TradeFigure.objects.select_for_update().get(pk=entry.pk)
+    other = same_report(fields, other_than=entry.pk)
+    if other is not None:
+        raise InvalidInput(
+            f"source: entry #{other.pk} already records this report (same period, indicator, flow, side, "
+            "reporter and source); correct that entry or delete one of the two"
+        )
+    names = NATURAL_KEY + CONTENT
+    changed = {name: _text(getattr(entry, name)) for name in names if getattr(entry, name) != fields[name]}
     if not changed:
         return entry, "unchanged"
     for name in changed:

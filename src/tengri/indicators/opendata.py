@@ -1,11 +1,19 @@
 """Open data: the tourism tables anyone may download, as anonymised aggregates.
 
 What is published (`OPEN_TABLES`): crossings by month, checkpoint and direction; crossings by
-nationality; persons on each route per day; approvals and rejections per authority; overdue alerts by
-stage and outcome. Never: rejection reasons (free text an officer typed, which may name someone), names,
-passport data, birth dates, application references, companies — the tables below carry none of them,
-and every cell is a code from a closed list (month, checkpoint, direction, ISO country, route, day,
-authority, stage, outcome) or a count.
+nationality; approvals and rejections per authority; overdue alerts by stage and outcome. Never:
+rejection reasons (free text an officer typed, which may name someone), names, passport data, birth
+dates, application references, companies — the tables below carry none of them, and every cell is a
+code from a closed list (month, checkpoint, direction, ISO country, authority, stage, outcome) or a
+count. Persons on each route per day stay with the analysts: from one
+day to the next the count changes by the people who left, often 1 to 4.
+
+**One fixed period per year.** Published is only the registry's season of a year (`season_period`), and
+only once it closed more than `open_data_delay()` days ago (`core.access.access_open_data`, setting
+`TENGRI_OPEN_DATA_DELAY_DAYS`, default 30): nobody can ask for another period. Two overlapping periods
+could be subtracted (1 July–D minus 1 July–D-1 gives day D's exact counts, suppressed or not);
+seasons of different years never overlap, so nothing can be subtracted.
+Inside the season file the month tables keep their month rows, and no file sums them.
 
 **Primary suppression.** A count of 1 to 4 is published as "<5" (`SMALL`): so few people may be
 recognised. 0 stays 0 (nobody to recognise).
@@ -27,14 +35,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from datetime import date
 
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+
+from tengri.core import access
+from tengri.core.errors import AccessDenied, NotFound
 from tengri.indicators.figures import Period, Table
 from tengri.indicators.tourism_tables import (
     alerts_by_stage_outcome,
     crossings_by_month_checkpoint,
     crossings_by_nationality,
     decisions_by_authority,
-    persons_by_route_day,
 )
 
 SUPPRESSION_THRESHOLD = 5
@@ -43,22 +56,73 @@ WITHHELD = "x"
 OPEN_TABLES = (
     "crossings.by_month_checkpoint",
     "crossings.by_nationality",
-    "persons.by_route_day",
     "decisions.by_authority",
     "alerts.by_stage_outcome",
 )
 BY_MONTH, BY_NATIONALITY = "crossings.by_month_checkpoint", "crossings.by_nationality"
 DIRECTION_COLUMN = {"in": "entries", "out": "exits"}  # the month table's direction → the nationality table's column
+# A helicopter leg is scanned at both ends, so the month table counts crossings, not people: say so.
+CROSSINGS = "crossings"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+LATEST_YEARS = 5  # the open-data page lists the published seasons of the last five years
+OPEN_DATA_DELAY_DAYS = 30
+
+
+def open_data_delay() -> int:
+    """Days a season must have been closed before it is published: late scans and corrections come in,
+    and nobody learns who is still in the border zone. `core.access.access_open_data` reads the same
+    setting (the rule stands alone; core does not import indicators)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "TENGRI_OPEN_DATA_DELAY_DAYS", OPEN_DATA_DELAY_DAYS))
+
+
+def open_period(year: int) -> Period:
+    """The one period published for `year`: the registry's season (see the module docstring)."""
+    from tengri.indicators.report import season_period
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise NotFound(_("there is no open data for %(year)s") % {"year": year})
+    return season_period(year)[0]
+
+
+def is_published(period: Period, today: date) -> bool:
+    """Whether the rule (`access_open_data`: closed long enough ago) lets anyone download `period`."""
+    try:
+        access.access_open_data(AnonymousUser(), period.last, today)  # the same for everyone
+    except AccessDenied:
+        return False
+    return True
+
+
+def open_years(today: date) -> list[tuple[int, Period]]:
+    """The published seasons of the latest years, newest first."""
+    seasons = [(year, open_period(year)) for year in range(today.year, today.year - LATEST_YEARS - 1, -1)]
+    return [(year, period) for year, period in seasons if is_published(period, today)][:LATEST_YEARS]
+
+
+def open_data_file(user: access.User, year: int, table: str, today: date) -> tuple[str, str]:
+    """The file name and CSV text of one open table of `year`'s season, for the web page and the API alike.
+    Raises NotFound (no such year or table) or AccessDenied (the season is not published yet)."""
+    period = open_period(year)
+    if table not in OPEN_TABLES:
+        raise NotFound(_("there is no open-data table %(table)s") % {"table": table})
+    access.access_open_data(user, period.last, today)
+    return f"tengri-{table}-{year}.csv", table_csv(open_tables(period)[table])
 
 
 def open_tables(period: Period) -> dict[str, Table]:
-    """The publishable tables of `period`, suppressed (see the module docstring). The caller decides whether
-    the period may be published (`core.access.access_open_data`)."""
+    """The publishable tables of `period`, suppressed (see the module docstring). The caller publishes only
+    `open_period(year)`, and only once `core.access.access_open_data` allows it (`open_data_file`)."""
     decisions = decisions_by_authority(period)
+    by_month = crossings_by_month_checkpoint(period)
     tables = {
-        BY_MONTH: crossings_by_month_checkpoint(period),
+        BY_MONTH: replace(
+            by_month,
+            columns=tuple(CROSSINGS if column == "persons" else column for column in by_month.columns),
+            count_columns=tuple(CROSSINGS if column == "persons" else column for column in by_month.count_columns),
+        ),
         BY_NATIONALITY: crossings_by_nationality(period),
-        "persons.by_route_day": persons_by_route_day(period),
         # Counts only: the median decision time stays in the analysts' report.
         "decisions.by_authority": replace(
             decisions, columns=decisions.columns[:3], rows=tuple(row[:3] for row in decisions.rows)
@@ -87,7 +151,7 @@ def _complementary(by_month: Table, by_nationality: Table) -> tuple[Table, Table
     """Withhold, per direction, a cell on each side of the implied equal sums (see the module docstring)."""
     month_rows = [list(row) for row in by_month.rows]
     nationality_rows = [list(row) for row in by_nationality.rows]
-    count_at = by_month.columns.index("persons")
+    count_at = by_month.columns.index(CROSSINGS)
     direction_at = by_month.columns.index("direction")
     for direction, column in DIRECTION_COLUMN.items():
         at = by_nationality.columns.index(column)
@@ -123,12 +187,21 @@ def _withhold_smallest(cells: list[tuple[list, int]]) -> bool:
     return True
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def table_csv(table: Table) -> str:
     """The table as CSV (RFC 4180: CRLF line ends, quotes where needed), a header row of the column keys
-    and no comment lines; UTF-8 when written out. Empty cells (no median) are empty fields."""
+    and no comment lines; UTF-8 when written out. Empty cells (no median) are empty fields. A text cell
+    that a spreadsheet would take for a formula (= + - @) is prefixed with ' (every text cell, whatever
+    its column: codes are safe today, a route or outcome named "-..." tomorrow need not be)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
+    writer.writerow(_inert(column) for column in table.columns)
     for row in table.rows:
-        writer.writerow("" if cell is None else cell for cell in row)
+        writer.writerow("" if cell is None else _inert(cell) for cell in row)
     return out.getvalue()
+
+
+def _inert(cell: object) -> object:
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell

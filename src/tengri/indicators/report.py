@@ -336,18 +336,27 @@ def season_report(
 
 
 MAX_PERIOD_DAYS = 3 * 366  # an analyst's question spans a few seasons; longer is a mistake or a load
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # Tengri's records start this century; the year before year 1 does not exist
 
 
 def period_parse(first: str | None, last: str | None, default: Period) -> Period:
-    """A period from a request's `first` and `last` (YYYY-MM-DD; either missing: the default's)."""
+    """A period from a request's `first` and `last` (YYYY-MM-DD; either missing: the default's). Refused
+    (InvalidInput, 400) unless both days are in the years 2000–2100 and the period spans at most three
+    years: a year earlier of 0001-01-01 cannot be computed, and 9999-12-31 leads nowhere useful."""
     try:
         period = Period(
             date.fromisoformat(first) if first else default.first, date.fromisoformat(last) if last else default.last
         )
     except ValueError:
-        raise InvalidInput("give the period's first and last day as YYYY-MM-DD") from None
+        raise InvalidInput(_("give the period's first and last day as YYYY-MM-DD")) from None
+    for day in (period.first, period.last):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InvalidInput(
+                _("a period's days must lie in the years %(first)s to %(last)s")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
     if period.last < period.first:
-        raise InvalidInput("the period ends before it begins")
+        raise InvalidInput(_("the period ends before it begins"))
     if (period.last - period.first).days >= MAX_PERIOD_DAYS:
-        raise InvalidInput(f"a period spans at most {MAX_PERIOD_DAYS} days")
+        raise InvalidInput(_("a period spans at most %(days)s days (three years)") % {"days": MAX_PERIOD_DAYS})
     return period

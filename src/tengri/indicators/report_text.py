@@ -69,6 +69,19 @@ def growth_text(growth: float | None, lang: str) -> str:
     return format_percent(growth / 100.0, format="+#,##0.0%;-#,##0.0%", locale=_locale(lang))
 
 
+def published_growth_text(growth: object, lang: str) -> str:
+    """A published growth rate with the digits it was published with: +21 % stays "+21%", +11.6 % "+11.6%"
+    (growth_text's one decimal would add a digit nobody published). A float has no published digits."""
+    if growth is None:
+        return "–"
+    if not isinstance(growth, Decimal):
+        return growth_text(float(growth), lang)  # type: ignore[arg-type]
+    exponent = growth.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_percent(growth / 100, format=f"+{digits}%;-{digits}%", locale=_locale(lang))
+
+
 def date_text(day: date | None, lang: str) -> str:
     return format_date(day, format="long", locale=_locale(lang)) if day else "–"
 
@@ -228,7 +241,7 @@ def report_shown(report: SeasonReport, lang: str) -> ShownReport:
             entry.indicator,
             entry.side,
             entry.bound + number_text(entry.value, lang, unit=entry.currency),
-            growth_text(float(entry.growth_pct), lang) if entry.growth_pct is not None else "–",
+            published_growth_text(entry.growth_pct, lang),
             entry.publisher,
             date_text(entry.published, lang),
             entry.url,

@@ -2,12 +2,14 @@
 public open-data page with its CSV downloads.
 
 Thin: one access rule, one indicator function, render. The dashboard and the report are for analysts and
-administrators (unsuppressed counts); open data is public but only for periods that have ended, and a
-refusal there says why instead of sending anyone to sign in (signing in would not help).
+administrators (unsuppressed counts); open data is public but only for seasons closed long enough ago
+(one fixed period per year), and a refusal there says why instead of sending anyone to sign in (signing
+in would not help).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import date
 
@@ -18,7 +20,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from tengri.core import access
 from tengri.core.errors import AccessDenied, NotFound
@@ -28,7 +29,6 @@ from tengri.indicators.report import CitedFigure, period_parse, season_period, s
 from tengri.indicators.report_text import figure_shown, period_text, report_shown
 
 CHART_CACHE_SECONDS = 300  # the numbers move with every scan in season; five minutes is fresh enough
-LATEST_YEARS = 5  # open data offers the seasons of the last five years that have ended
 
 
 def today() -> date:
@@ -54,19 +54,38 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     indicators = tourism_indicators(period)
     lang = _language()
     query = urlencode({"first": period.first.isoformat(), "last": period.last.isoformat()})
+    # Each distinct source once, numbered in order of first use, as the report's [n] marks are.
+    refs: dict[str, int] = {}
+    for figure in indicators.figures:
+        refs.setdefault(figure.source, len(refs) + 1)
     context = {
         "period": period,
         "period_text": period_text(period, lang),
         "previous_text": period_text(indicators.previous, lang),
-        "figures": [figure_shown(CitedFigure(figure, 0), lang) for figure in indicators.figures],
-        "sources": {figure.key: figure.source for figure in indicators.figures},
-        "charts": [
-            (name, chart_title(name), reverse("indicators-chart", args=[name, "svg"]) + "?" + query) for name in CHARTS
+        "figures": [
+            (figure_shown(CitedFigure(figure, refs[figure.source]), lang), figure.source)
+            for figure in indicators.figures
         ],
+        "sources": list(refs),  # numbered from 1 in the template, as refs counts them
+        "charts": [
+            (name, chart_title(name), _svg_uri(name, indicators.tables[chart_table(name)]), _chart_url(name))
+            for name in CHARTS
+        ],
+        "query": query,
         "report_years": sorted({period.first.year, period.last.year}),
         "ledger_url": _url_or_blank("ledger"),
     }
     return render(request, "indicators/dashboard.html", context)
+
+
+def _svg_uri(name: str, table) -> str:
+    """A chart drawn from the figures the page already holds, as a data URI: a page computes the season's
+    figures once, instead of once more for each of its pictures."""
+    return "data:image/svg+xml;base64," + base64.b64encode(chart_image(name, table, "svg")).decode("ascii")
+
+
+def _chart_url(name: str) -> str:
+    return reverse("indicators-chart", args=[name, "svg"])
 
 
 def chart_picture(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
@@ -108,12 +127,8 @@ def _report(year: int):
 def report_page(request: HttpRequest, year: int) -> HttpResponse:
     access.access_indicators_read(request.user)
     report = _report(year)
-    query = urlencode({"first": report.period.first.isoformat(), "last": report.period.last.isoformat()})
-    charts = {
-        section.chart: reverse("indicators-chart", args=[section.chart, "svg"]) + "?" + query
-        for section in report.sections
-        if section.chart
-    }
+    sections = [section for section in report.sections if section.chart]
+    charts = {section.chart: _svg_uri(section.chart, section.chart_data) for section in sections}
     shown = report_shown(report, _language())
     return render(request, "indicators/report.html", {"shown": shown, "charts": charts, "inline": False})
 
@@ -131,63 +146,47 @@ def report_pdf_download(request: HttpRequest, year: int) -> HttpResponse:
 # --- Open data ---------------------------------------------------------------------------------------
 
 
-def _open_period(request: HttpRequest) -> Period:
-    """The period asked for, default the latest season that has ended."""
-    this_year = today().year
-    default = season_period(this_year)[0]
-    if default.last >= today():
-        default = season_period(this_year - 1)[0]
-    return period_parse(request.GET.get("first"), request.GET.get("last"), default)
-
-
 def _refused(request: HttpRequest, error: AccessDenied) -> HttpResponse:
     return render(request, "web/error.html", {"error": error}, status=error.http_status)
 
 
 def open_data_page(request: HttpRequest) -> HttpResponse:
-    """Public: the seasons that have ended, and for the chosen one its tables as CSV."""
-    from tengri.indicators.opendata import SMALL, SUPPRESSION_THRESHOLD, WITHHELD, open_tables
+    """Public: the published seasons (one fixed period per year, see `indicators.opendata`) and their
+    tables as CSV. Nothing here takes a period from the request."""
+    from tengri.indicators.opendata import (
+        SMALL,
+        SUPPRESSION_THRESHOLD,
+        WITHHELD,
+        open_data_delay,
+        open_tables,
+        open_years,
+    )
 
-    period = _open_period(request)
-    try:
-        access.access_open_data(request.user, period.last, today())
-    except AccessDenied as error:
-        return _refused(request, error)
     lang = _language()
-    query = urlencode({"first": period.first.isoformat(), "last": period.last.isoformat()})
-    tables = [
-        (table, reverse("open-data-csv", args=[key]) + "?" + query, len(table.rows))
-        for key, table in open_tables(period).items()
-    ]
-    seasons = []
-    for year in range(today().year, today().year - LATEST_YEARS - 1, -1):
-        season = season_period(year)[0]
-        if season.last < today():
-            seasons.append((year, season, period_text(season, lang)))
+    years = open_years(today())
+    tables = []
+    if years:  # labels and columns are the same every year: take them from the newest file
+        for key, table in open_tables(years[0][1]).items():
+            links = [(year, reverse("open-data-csv", args=[year, key])) for year, _period in years]
+            tables.append((table, links))
     context = {
-        "period": period,
-        "period_text": period_text(period, lang),
+        "seasons": [(year, period_text(period, lang)) for year, period in years],
         "tables": tables,
-        "seasons": seasons[:LATEST_YEARS],
         "threshold": SUPPRESSION_THRESHOLD,
         "small": SMALL,
         "withheld": WITHHELD,
+        "delay": open_data_delay(),
     }
     return render(request, "indicators/open_data.html", context)
 
 
-def open_data_csv(request: HttpRequest, table: str) -> HttpResponse:
-    from tengri.indicators.opendata import open_tables, table_csv
+def open_data_csv(request: HttpRequest, year: int, table: str) -> HttpResponse:
+    from tengri.indicators.opendata import open_data_file
 
-    period = _open_period(request)
     try:
-        access.access_open_data(request.user, period.last, today())
+        name, text = open_data_file(request.user, year, table, today())
     except AccessDenied as error:
         return _refused(request, error)
-    tables = open_tables(period)
-    if table not in tables:
-        raise NotFound(_("there is no open-data table %(table)s") % {"table": table})
-    response = HttpResponse(table_csv(tables[table]), content_type="text/csv; charset=utf-8")
-    name = f"tengri-{table}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

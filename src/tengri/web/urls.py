@@ -58,7 +58,7 @@ urlpatterns = [
     path("indicators/report/<int:year>/", indicator_pages.report_page, name="indicators-report"),
     path("indicators/report/<int:year>.pdf", indicator_pages.report_pdf_download, name="indicators-report-pdf"),
     path("indicators/open-data/", indicator_pages.open_data_page, name="open-data"),
-    path("indicators/open-data/<str:table>.csv", indicator_pages.open_data_csv, name="open-data-csv"),
+    path("indicators/open-data/<int:year>/<str:table>.csv", indicator_pages.open_data_csv, name="open-data-csv"),
 ]
 
 # Trade ledger (web/ledger.py): imported here so that its routes are one insertion in this shared file.
