@@ -217,14 +217,7 @@ def trade_figure_record(*, actor, data: FigureInput) -> tuple[TradeFigure, str]:
         entry = TradeFigure.objects.create(**fields, entered_by=_user(actor))
         audit_record(actor=actor, action="ledger.entry_create", subject=entry, data=_audit_data(entry, {}))
         return entry, "created"
-    changed = {name: _text(getattr(entry, name)) for name in CONTENT if getattr(entry, name) != fields[name]}
-    if not changed:
-        return entry, "unchanged"
-    for name in changed:
-        setattr(entry, name, fields[name])
-    entry.save(update_fields=list(changed))
-    audit_record(actor=actor, action="ledger.entry_update", subject=entry, data=_audit_data(entry, changed))
-    return entry, "updated"
+    return _entry_correct(actor, entry, fields, CONTENT)
 
 
 def same_report(fields: dict[str, Any], *, other_than: int | None = None) -> TradeFigure | None:
@@ -249,7 +242,11 @@ def trade_figure_update(*, actor, entry: TradeFigure, data: FigureInput) -> tupl
             f"source: entry #{other.pk} already records this report (same period, indicator, flow, side, "
             "reporter and source); correct that entry or delete one of the two"
         )
-    names = NATURAL_KEY + CONTENT
+    return _entry_correct(actor, entry, fields, NATURAL_KEY + CONTENT)
+
+
+def _entry_correct(actor, entry: TradeFigure, fields: dict[str, Any], names) -> tuple[TradeFigure, str]:
+    """Save the fields among `names` that differ, audited with their previous values."""
     changed = {name: _text(getattr(entry, name)) for name in names if getattr(entry, name) != fields[name]}
     if not changed:
         return entry, "unchanged"

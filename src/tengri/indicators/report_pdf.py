@@ -116,7 +116,8 @@ def _opening(shown: ShownReport, title: str) -> list:
         _p(f"<b>{escape(_('Compared with'))}:</b> {escape(shown.previous)}"),
     ]
     if report.made_at:
-        lines.append(_p(f"<b>{escape(_('Made'))}:</b> {escape(date_text(report.made_at.date(), shown.lang))}"))
+        made = _("Made")  # outside the f-string: gettext's extractor does not look inside one
+        lines.append(_p(f"<b>{escape(made)}:</b> {escape(date_text(report.made_at.date(), shown.lang))}"))
     lines.append(
         _p(
             escape(
